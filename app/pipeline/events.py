@@ -1,0 +1,428 @@
+"""Dated events from an article: trigger words, the dates and actors of their clauses.
+
+Matching is kept apart from deciding. `trigger_matches` finds trigger words, `find_timexes`
+dates and `find_mentions` actors; `extract_events` decides, clause by clause, which trigger
+is an event, when it happened and who took part, then folds mentions of the same act into
+one event. Every decision is a named rule recorded on the event.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterator
+
+from app.lexicon import Lexicon, Trigger, load_lexicon
+from app.pipeline.actors import Mention, find_mentions
+from app.pipeline.dates import iso_week, precision
+from app.pipeline.text import Sentence, split_sentences
+from app.pipeline.timex import Timex, find_timexes
+from app.pipeline.topics import topics_in
+
+CLAUSE_BREAK = re.compile(
+    r",\s+(?=(?:with|saying|adding|as|which|while|but|after|before|when|who|where|amid|prompting|"
+    r"leading|a|an)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+|\s(?=(?:when|while|after|before|as)\s)")
+IRREALIS = re.compile(
+    r"\b(?:will|would|could|should|might|may|must|can|shall|going to|plans? to|planning to|ready to|"
+    r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|to|any|possible|"
+    r"potential|future|proposed|next|if|whether|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
+CONSEQUENCE = re.compile(r"\b(?:led to|leading to|prompting|prompted|resulting in|resulted in|triggering|"
+                         r"which saw|followed by)\b", re.I)
+LATER = re.compile(r"^\s*(?:later|afterwards|after that|on)\b", re.I)
+GENERIC = re.compile(r"\b(?:repeatedly|often|regularly|routinely|always|never|frequently|for (?:more than |over |nearly |almost )?(?:\w+ )?(?:years|decades|months))\b", re.I)
+AUXILIARY = re.compile(r"\b(?:is|are|was|were|been)\s+(?:\w+ly\s+|still\s+)?$", re.I)
+DEFINITE = re.compile(r"\b(?:the|this|that|these|those|their|his|her|its)\s+(?:\w+\s+){0,2}$", re.I)
+PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+ly\s+|also\s+|already\s+)?$", re.I)
+QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
+SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    role: str  # initiator, counterpart, mentioned
+
+
+@dataclass(frozen=True)
+class EventCandidate:
+    """One event as one article states it, with its evidence and the rules that made it."""
+
+    type: str
+    date: str
+    date_start: dt.date
+    date_end: dt.date
+    precision: str
+    approximate: bool
+    actors: tuple[Role, ...]
+    topics: tuple[str, ...]
+    evidence: str
+    start: int
+    end: int
+    rules: tuple[str, ...]
+    title: str = ""
+    sentence_index: int = 0
+
+    @property
+    def core_actors(self) -> set[str]:
+        return {a.slug for a in self.actors if a.role != "mentioned"}
+
+    @property
+    def initiator(self) -> str | None:
+        return next((a.slug for a in self.actors if a.role == "initiator"), None)
+
+
+@dataclass
+class _Hit:
+    trigger: Trigger
+    start: int
+    end: int
+    clause: int
+    date: "_Date | None" = None
+    pos: int = -10**9
+    roles: list[Role] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Date:
+    value: str
+    start: dt.date
+    end: dt.date
+    approximate: bool = False
+    precision: str = ""
+
+
+# ---------------------------------------------------------------- matching
+def trigger_matches(sentence: Sentence, lex: Lexicon) -> Iterator[tuple[Trigger, int, int]]:
+    """Trigger words of a sentence, longest first where two overlap."""
+    found = []
+    for trig in lex.triggers:
+        for m in trig.pattern.finditer(sentence.text):
+            found.append((trig, sentence.start + m.start(), sentence.start + m.end()))
+    found.sort(key=lambda f: (f[1], -(f[2] - f[1])))
+    end = -1
+    for f in found:
+        if f[1] >= end:
+            end = f[2]
+            yield f
+
+
+def clause_spans(sentence: Sentence) -> list[tuple[int, int]]:
+    cuts = [sentence.start] + [sentence.start + m.start() for m in CLAUSE_BREAK.finditer(sentence.text)] + [sentence.end]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def quote_spans(text: str, sentence: Sentence) -> list[tuple[int, int]]:
+    spans = [(sentence.start + m.start(), sentence.start + m.end()) for m in QUOTE.finditer(sentence.text)]
+    if sentence.text.count('"') % 2 == 1 and not spans:
+        first = sentence.text.index('"')
+        spans.append((sentence.start + first, sentence.end))
+    return spans
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _clause_of(pos: int, clauses: list[tuple[int, int]]) -> int:
+    return next((i for i, (a, b) in enumerate(clauses) if a <= pos < b), len(clauses) - 1)
+
+
+def _date_of(t: Timex) -> _Date | None:
+    iv = t.interval
+    if not iv or t.type not in ("DATE", "TIME"):
+        return None
+    value = t.value.split("T")[0] if t.type == "TIME" else t.value
+    return _Date(value, iv[0], iv[1], precision=precision(value))
+
+
+def covering_value(start: dt.date, end: dt.date) -> str:
+    """The narrowest TIMEX3 value whose interval holds [start, end]."""
+    if start == end:
+        return start.isoformat()
+    if iso_week(start) == iso_week(end):
+        return iso_week(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%Y-%m}"
+    if start.year == end.year and (start.month - 1) // 3 == (end.month - 1) // 3:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return str(start.year) if start.year == end.year else f"{start.year // 10}"
+
+
+# ---------------------------------------------------------------- deciding
+class _Article:
+    """The state one article's extraction carries from sentence to sentence."""
+
+    def __init__(self, text: str, dct: dt.date, start: int, lex: Lexicon):
+        self.text, self.dct, self.lex = text, dct, lex
+        self.sentences = split_sentences(text, start)
+        self.timexes = find_timexes(text, dct, start)
+        self.mentions = find_mentions(text, start)
+        self.last_subject: str | None = None
+        self.last_event_date: _Date | None = None
+
+    def _in(self, items: list, s: Sentence) -> list:
+        return [x for x in items if s.start <= x.start < s.end]
+
+    def kind(self, slug: str) -> str:
+        return self.lex.actors[slug].kind
+
+    def resolve(self, m: Mention, before: list[Mention]) -> str | None:
+        if m.form != "pronoun":
+            return m.slug
+        people = [x.slug for x in before if x.form != "pronoun" and self.kind(x.slug) == "person"]
+        return people[-1] if people else self.last_subject
+
+
+def _heading(s: Sentence) -> bool:
+    return not re.search(r"[.!?\"'\u201d]$", s.text) and len(s.text.split()) < 8
+
+
+def _is_future(text: str, clause_start: int, trig_start: int) -> bool:
+    return bool(IRREALIS.search(text[clause_start:trig_start]))
+
+
+def _assign_dates(hits: list[_Hit], dates: list[tuple[int, _Date]], clauses: list[tuple[int, int]]) -> None:
+    """Each date belongs to the nearest trigger of its clause; the rest borrow across clauses."""
+    for pos, d in dates:
+        ci = _clause_of(pos, clauses)
+        same = [h for h in hits if h.clause == ci]
+        if same:
+            h = min(same, key=lambda h: abs(h.start - pos))
+            if h.date is None or abs(h.start - pos) < abs(h.start - h.pos):
+                h.date, h.pos = d, pos
+                h.rules.append("date.clause")
+    for h in hits:
+        if h.date is None:
+            others = [(pos, d) for pos, d in dates if _clause_of(pos, clauses) != h.clause]
+            if others:
+                h.date = min(others, key=lambda pd: abs(pd[0] - h.start))[1]
+                h.rules.append("date.sentence")
+
+
+def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes) -> list[Role]:
+    """Initiator, counterparts and mentioned actors of one trigger."""
+    text = art.text
+    cs, ce = clauses[hit.clause]
+    outside = [m for m in ms if not _inside(m.start, quotes)]
+    before = [m for m in outside if cs <= m.start < hit.start]
+    after = [m for m in outside if hit.end <= m.start < ce]
+    initiator = None
+    first = [m for m in outside if m.start < hit.start][:1]
+    if hit.trigger.type == "statement":
+        near = [m for m in outside if m.end <= hit.start and SUBJECT_GAP.fullmatch(text[m.end:hit.start])]
+        post = [m for m in after if re.fullmatch(r"\s*", text[hit.end:m.start])]
+        pick = near[-1:] or (before[-1:] if hit.trigger.participle else []) or post[:1] or first or after[:1]
+    else:
+        pick = before[-1:] or first or after[:1]
+    if pick:
+        initiator = art.resolve(pick[0], [m for m in outside if m.start < pick[0].start])
+    roles: list[Role] = [Role(initiator, "initiator")] if initiator else []
+    partners = []
+    if pick and pick[0] in before:
+        i = before.index(pick[0])
+        while i > 0 and re.fullmatch(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}", text[before[i - 1].end:before[i].start]):
+            partners.append(before[i - 1])
+            i -= 1
+    for m in partners + [m for m in after if m is not (pick[0] if pick else None)]:
+        slug = art.resolve(m, [x for x in outside if x.start < m.start])
+        if slug and slug not in {r.slug for r in roles}:
+            roles.append(Role(slug, "counterpart"))
+    for m in ms:
+        slug = m.slug if m.form != "pronoun" else None
+        if slug and slug not in {r.slug for r in roles}:
+            roles.append(Role(slug, "mentioned"))
+    return roles
+
+
+def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
+    hits = []
+    for trig, a, b in trigger_matches(s, art.lex):
+        if _inside(a, quotes):
+            continue
+        ci = _clause_of(a, clauses)
+        if _is_future(art.text, clauses[ci][0], a):
+            continue
+        hits.append(_Hit(trig, a, b, ci, rules=[trig.id]))
+    return hits
+
+
+def _undated(art: _Article, h: _Hit, clauses) -> _Date | None:
+    """Dates the text implies: an anchor ('an hour later', 'which led to'), or publication."""
+    cs, ce = clauses[h.clause]
+    clause = art.text[cs:ce]
+    before = art.text[cs:h.start]
+    if GENERIC.search(clause):
+        return None
+    progressive = AUXILIARY.search(before) and art.text[h.start:h.end].endswith("ing")
+    perfect = PRESENT_PERFECT.search(before) and h.trigger.type != "statement"
+    if h.trigger.reporting or progressive or perfect:
+        h.rules.append("date.publication")
+        return _Date(art.dct.isoformat(), art.dct, art.dct, approximate=True, precision="day")
+    return None
+
+
+def _consequence(art: _Article, h: _Hit, clauses, dates: list[tuple[int, _Date]]) -> None:
+    """'..., which led to X': X happened between the event before it and publication."""
+    cs = clauses[h.clause][0]
+    if not CONSEQUENCE.search(art.text[cs:h.start]) or any(cs <= p < h.start for p, _ in dates):
+        return
+    earlier = [d for p, d in dates if p < cs]
+    anchor = earlier[-1] if earlier else art.last_event_date
+    if anchor and anchor.start <= art.dct:
+        h.date = _Date(covering_value(anchor.start, art.dct), anchor.start, art.dct, precision="interval")
+        h.rules.append("date.consequence")
+
+
+def _relative_later(art: _Article, s: Sentence, timexes: list[Timex]) -> _Date | None:
+    """'almost an hour later', 'two days later': counted from the last dated event."""
+    for t in timexes:
+        if t.type == "DURATION" and LATER.match(art.text[t.end:t.end + 12]) and art.last_event_date:
+            base = art.last_event_date
+            m = re.fullmatch(r"P(\d+)D", t.value)
+            if t.value.startswith("PT"):
+                return replace(base, approximate=False)
+            if m:
+                d = base.start + dt.timedelta(days=int(m[1]))
+                return _Date(d.isoformat(), d, d, precision="day")
+    return None
+
+
+def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate]:
+    clauses = clause_spans(s)
+    quotes = quote_spans(art.text, s)
+    ms = art._in(art.mentions, s)
+    timexes = art._in(art.timexes, s)
+    dates = [(t.start, d) for t in timexes if (d := _date_of(t)) and not _inside(t.start, quotes)]
+    if not dates:
+        dates = [(t.start, d) for t in timexes if (d := _date_of(t))]
+    hits = _hits(art, s, clauses, quotes)
+    for h in hits:
+        _consequence(art, h, clauses, dates)
+    _assign_dates([h for h in hits if h.date is None], dates, clauses)
+    later = _relative_later(art, s, timexes)
+    out = []
+    for h in hits:
+        if h.date is None and later:
+            h.date = later
+            h.rules.append("date.relative")
+        definite = DEFINITE.search(art.text[clauses[h.clause][0]:h.start]) or re.match(r"(?i)th|his|her", art.text[h.start:h.end])
+        if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
+            continue
+        if h.date is None:
+            h.date = _undated(art, h, clauses)
+        if h.date is None:
+            continue
+        h.roles = _roles(art, h, ms, clauses, quotes)
+        core = [r for r in h.roles if r.role != "mentioned"]
+        if not core or (h.trigger.needs_counterpart and len(core) < 2):
+            continue
+        out.append(_candidate(art, si, s, h))
+    return _fold_sentence(out)
+
+
+def _candidate(art: _Article, si: int, s: Sentence, h: _Hit) -> EventCandidate:
+    d = h.date
+    return EventCandidate(
+        type=h.trigger.type, date=d.value, date_start=d.start, date_end=d.end,
+        precision=d.precision or precision(d.value), approximate=d.approximate,
+        actors=tuple(h.roles), topics=topics_in(s.text, art.lex), evidence=s.text,
+        start=s.start, end=s.end, rules=tuple(dict.fromkeys(h.rules)),
+        title=make_title(h.trigger.type, h.roles, topics_in(s.text, art.lex), art.lex), sentence_index=si)
+
+
+def _better_date(a: EventCandidate, b: EventCandidate) -> EventCandidate:
+    """The candidate whose date is the more informative: dated beats approximate, narrow beats wide."""
+    key = lambda e: (e.approximate, (e.date_end - e.date_start).days)  # noqa: E731
+    return a if key(a) <= key(b) else b
+
+
+def _merge(keep: EventCandidate, other: EventCandidate, role: str = "counterpart") -> EventCandidate:
+    best = _better_date(keep, other)
+    roles = list(keep.actors)
+    for r in other.actors:
+        new = r if r.role == "mentioned" else Role(r.slug, role)
+        at = next((i for i, x in enumerate(roles) if x.slug == r.slug), None)
+        if at is None:
+            roles.append(new)
+        elif roles[at].role == "mentioned" and new.role != "mentioned":
+            roles[at] = new
+    return replace(keep, date=best.date, date_start=best.date_start, date_end=best.date_end,
+                   precision=best.precision, approximate=best.approximate, actors=tuple(roles),
+                   topics=tuple(dict.fromkeys(keep.topics + other.topics)),
+                   rules=tuple(dict.fromkeys(keep.rules + other.rules + ("merge.sentence",))))
+
+
+def _fold_sentence(events: list[EventCandidate]) -> list[EventCandidate]:
+    """One event per type and sentence; 'saying ...' folds into the sentence's main event."""
+    out: list[EventCandidate] = []
+    for e in sorted(events, key=lambda e: "statement.saying" in e.rules):
+        participle = "statement.saying" in e.rules
+        i = 0 if participle and out else next(
+            (i for i, x in enumerate(out) if x.type == e.type and (x.initiator == e.initiator or e.type != "statement")), None)
+        if i is None:
+            out.append(e)
+        else:
+            out[i] = _merge(out[i], e, "mentioned" if out[i].type != e.type else "counterpart")
+    return sorted(out, key=lambda e: e.start)
+
+
+def make_title(etype: str, roles, topics, lex: Lexicon) -> str:
+    """A readable headline from the type's template: 'Trump and Putin hold phone call'."""
+    names = [lex.actors[r.slug].short for r in roles if r.role == "initiator"]
+    others = [lex.actors[r.slug].short for r in roles if r.role == "counterpart"]
+    a = names[0] if names else (others.pop(0) if others else "Unknown actor")
+    templates = lex.types[etype].title.split("|")
+    title = templates[0] if others and "{b}" in templates[0] else templates[-1]
+    title = title.format(a=a, b=" and ".join(others[:2]))
+    if etype in ("statement", "speech") and topics:
+        title += f" on {topics[0]}"
+    return title
+
+
+def _continues(prev: EventCandidate, e: EventCandidate) -> bool:
+    """'Trump said ... Trump added ...': an undated statement right after the same speaker's."""
+    return (e.type == prev.type == "statement" and e.approximate and e.sentence_index == prev.sentence_index + 1
+            and e.initiator == prev.initiator)
+
+
+def _same_act(a: EventCandidate, b: EventCandidate) -> bool:
+    if a.type != b.type or a.type == "statement" or not (a.core_actors & b.core_actors):
+        return False
+    return a.date_start <= b.date_end and b.date_start <= a.date_end
+
+
+def fold_article(events: list[EventCandidate]) -> list[EventCandidate]:
+    """Mentions of one act within an article become one event."""
+    out: list[EventCandidate] = []
+    for e in events:
+        if out and _continues(out[-1], e):
+            continue
+        twin = next((i for i, x in enumerate(out) if _same_act(x, e)), None)
+        if twin is None:
+            out.append(e)
+        else:
+            keep = out[twin] if not out[twin].approximate or e.approximate else e
+            other = e if keep is out[twin] else out[twin]
+            out[twin] = _merge(keep, other)
+    return out
+
+
+def extract_events(text: str, published: dt.date, start: int = 0, lex: Lexicon | None = None) -> list[EventCandidate]:
+    """The events an article reports, dated against its publication date."""
+    art = _Article(text, published, start, lex or load_lexicon())
+    events: list[EventCandidate] = []
+    for si, s in enumerate(art.sentences):
+        if _heading(s):
+            continue
+        found = _sentence_events(art, si, s)
+        events += found
+        dated = [e for e in found if not e.approximate]
+        if dated:
+            e = dated[0]
+            art.last_event_date = _Date(e.date, e.date_start, e.date_end, precision=e.precision)
+        subjects = [m for m in art._in(art.mentions, s)
+                    if m.form != "pronoun" and art.kind(m.slug) == "person"]
+        if subjects:
+            art.last_subject = subjects[0].slug
+    return fold_article(events)
