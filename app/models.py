@@ -1,0 +1,179 @@
+"""Every table and read model, in families (Base, table, Read)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class ArticleBase(SQLModel):
+    title: str
+    published: dt.date = Field(index=True)
+    outlet: str = ""
+    url: str | None = None
+    source: str = ""
+    summary_only: bool = False
+
+
+class Article(ArticleBase, table=True):
+    """A loaded news article. Identity: its URL when known, else a hash of its normalised text."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    content_hash: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    ingested_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class EventBase(SQLModel):
+    date: str  # TIMEX3 value: 2025-03-18, 2025-W11, 2025-03 ...
+    date_start: dt.date
+    date_end: dt.date
+    precision: str  # day, week, weekend, month, quarter, season, year, interval
+    approximate: bool = False
+    type: str
+    plover: str = ""
+    cameo: str = ""
+    title: str
+    summary: str = ""
+
+
+class Event(EventBase, table=True):
+    """One real-world act, however many articles reported it."""
+
+    __table_args__ = (
+        Index("ix_event_date", "date_start", "id"),
+        Index("ix_event_type_date", "type", "date_start", "id"),
+        Index("ix_event_sources_date", "source_count", "date_start", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = ""
+    source_count: int = 0
+    split_from: int | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class EventSource(SQLModel, table=True):
+    """An article's statement of an event: the verbatim sentence, its offsets, the rules that fired."""
+
+    __table_args__ = (UniqueConstraint("article_id", "start", "type", "initiator", name="uq_source_mention"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    sentence: str = Field(sa_column=Column(Text, nullable=False))
+    start: int
+    end: int
+    rules: str = ""
+    type: str = ""
+    initiator: str = ""
+    date: str = ""
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    approximate: bool = False
+    actors: str = ""  # slug:role,slug:role as extracted from this source
+    topics: str = ""
+    merge_reason: str = ""
+    pinned: bool = False  # kept apart by an admin's split
+    lock: str = ""  # sources with different locks never share an event
+
+
+class SplitLock(SQLModel, table=True):
+    """An editor's split, keyed by what survives re-extraction: article, sentence, type, speaker."""
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    start: int = Field(primary_key=True)
+    type: str = Field(primary_key=True)
+    initiator: str = Field(primary_key=True)
+    lock: str
+
+
+class Actor(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True)
+    name: str
+    kind: str  # person, state, organisation
+    role: str = ""
+    aliases: str = ""
+
+
+class EventActor(SQLModel, table=True):
+    """Actor in an event, with a role; date copied in so (actor, date) walks need no join."""
+
+    __table_args__ = (Index("ix_event_actor_timeline", "actor_id", "date_start", "event_id"),)
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    actor_id: int = Field(foreign_key="actor.id", primary_key=True)
+    role: str = "mentioned"
+    date_start: dt.date
+
+
+class Topic(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True)
+    name: str
+
+
+class EventTopic(SQLModel, table=True):
+    __table_args__ = (Index("ix_event_topic_timeline", "topic_id", "date_start", "event_id"),)
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    topic_id: int = Field(foreign_key="topic.id", primary_key=True)
+    date_start: dt.date
+
+
+# ---------------------------------------------------------------- read models (API)
+class ActorRef(SQLModel):
+    slug: str
+    name: str
+    kind: str = ""
+    role: str = ""
+
+
+class SourceRead(SQLModel):
+    article_id: int
+    title: str
+    outlet: str
+    published: dt.date
+    url: str | None = None
+    article_url: str = ""
+    evidence: str
+    start: int
+    end: int
+    rules: list[str] = []
+    merge_reason: str = ""
+
+
+class EventRead(SQLModel):
+    id: int
+    url: str
+    date: str
+    date_start: dt.date
+    date_end: dt.date
+    precision: str
+    approximate: bool
+    type: str
+    type_label: str = ""
+    plover: str
+    cameo: str
+    title: str
+    actors: list[ActorRef]
+    topics: list[str]
+    source_count: int
+    sources: list[SourceRead]
+
+
+class EventPage(SQLModel):
+    events: list[EventRead]
+    next: str | None = None
+    total: int | None = None
+
+
+class FacetCount(SQLModel):
+    slug: str
+    name: str
+    count: int
+    kind: str = ""

@@ -1,0 +1,295 @@
+"""Idempotent writes: articles, their event sources, and the events they group into.
+
+The only pipeline module that touches the database. One transaction per article: an article
+is stored whole with its sources, or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.lexicon import load_lexicon, slugify
+from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, SplitLock, Topic, utcnow
+from app.pipeline.dates import precision as value_precision
+from app.pipeline.events import EventCandidate, Role, covering_value, extract_events, make_title
+from app.pipeline.merge import Report, event_interval, group_reports, majority_roles, merge_reason
+from app.pipeline.reader import RawArticle
+
+WINDOW_CAP_DAYS = 31
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    status: str  # new, updated, unchanged
+    article_id: int
+    events: int = 0
+
+
+def extract(raw: RawArticle) -> list[EventCandidate]:
+    """The events of one article (the extractor the store uses)."""
+    return extract_events(raw.body, raw.published)
+
+
+def sync_lexicon(session: Session) -> None:
+    """Make the Actor and Topic tables hold every lexicon entry."""
+    lex = load_lexicon()
+    have = set(session.exec(select(Actor.slug)).all())
+    for a in lex.actors.values():
+        if a.slug not in have:
+            session.add(Actor(slug=a.slug, name=a.name, kind=a.kind, role=a.role,
+                              aliases="|".join(a.aliases + a.demonyms + a.metonyms)))
+    have_topics = set(session.exec(select(Topic.name)).all())
+    for name in lex.topics:
+        if name not in have_topics:
+            session.add(Topic(slug=slugify(name), name=name))
+    session.commit()
+
+
+def ingest_article(session: Session, raw: RawArticle) -> IngestResult:
+    """Store one article and its events; the same article twice changes nothing."""
+    existing = session.exec(select(Article).where(Article.key == raw.key)).first()
+    if existing and existing.content_hash == raw.content_hash:
+        return IngestResult("unchanged", existing.id)
+    candidates = extract(raw)
+    windows: list[tuple[str, dt.date, dt.date]] = []
+    if existing:
+        windows += _drop_sources(session, existing.id)
+        for field in ("title", "published", "outlet", "url", "source", "summary_only", "body"):
+            setattr(existing, field, getattr(raw, field))
+        existing.content_hash = raw.content_hash
+        existing.ingested_at = utcnow()
+        article = existing
+    else:
+        article = Article(key=raw.key, content_hash=raw.content_hash, title=raw.title, published=raw.published,
+                          outlet=raw.outlet, url=raw.url, source=raw.source, summary_only=raw.summary_only, body=raw.body)
+        session.add(article)
+    session.flush()
+    windows += _add_sources(session, article, candidates)
+    recluster(session, windows)
+    session.commit()
+    return IngestResult("updated" if existing else "new", article.id, len(candidates))
+
+
+def ingest_safely(session: Session, raw: RawArticle) -> IngestResult:
+    """ingest_article, where another process storing the same article first counts as unchanged."""
+    try:
+        return ingest_article(session, raw)
+    except IntegrityError:
+        session.rollback()
+        again = session.exec(select(Article).where(Article.key == raw.key)).first()
+        if again is None:
+            raise
+        return IngestResult("unchanged", again.id)
+
+
+def _drop_sources(session: Session, article_id: int) -> list[tuple[str, dt.date, dt.date]]:
+    old = session.exec(select(EventSource).where(EventSource.article_id == article_id)).all()
+    windows = [(s.type, s.date_start, s.date_end) for s in old]
+    session.execute(delete(EventSource).where(EventSource.article_id == article_id))
+    _delete_orphans(session, {s.event_id for s in old})
+    return windows
+
+
+def _add_sources(session: Session, article: Article, candidates: list[EventCandidate]) -> list[tuple[str, dt.date, dt.date]]:
+    locks = {(lk.start, lk.type, lk.initiator): lk.lock
+             for lk in session.exec(select(SplitLock).where(SplitLock.article_id == article.id)).all()}
+    windows = []
+    for c in candidates:
+        event = Event(date=c.date, date_start=c.date_start, date_end=c.date_end, precision=c.precision,
+                      approximate=c.approximate, type=c.type, title=c.title)
+        session.add(event)
+        session.flush()
+        initiator = c.initiator or ""
+        session.add(EventSource(
+            event_id=event.id, article_id=article.id, sentence=c.evidence, start=c.start, end=c.end,
+            rules=",".join(c.rules), type=c.type, initiator=initiator, date=c.date, date_start=c.date_start,
+            date_end=c.date_end, approximate=c.approximate, actors=",".join(f"{r.slug}:{r.role}" for r in c.actors),
+            topics="|".join(c.topics), pinned=(c.start, c.type, initiator) in locks,
+            lock=locks.get((c.start, c.type, initiator), "")))
+        windows.append((c.type, c.date_start, c.date_end))
+    session.flush()
+    return windows
+
+
+def _report(s: EventSource, article_key: str) -> Report:
+    core = frozenset(a.split(":")[0] for a in s.actors.split(",") if a and not a.endswith(":mentioned"))
+    return Report((article_key, s.start, s.type, s.initiator), s.type, s.date_start, s.date_end, s.approximate,
+                  s.initiator, core, frozenset(t for t in s.topics.split("|") if t), s.lock)
+
+
+def _block(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tuple[EventSource, str]]:
+    """Sources of one type whose dates reach into [lo, hi], the window widened by precise ones."""
+    for _ in range(3):
+        rows = session.exec(
+            select(EventSource, Article.key).join(Article, Article.id == EventSource.article_id)
+            .where(EventSource.type == etype, EventSource.date_start <= hi, EventSource.date_end >= lo)
+        ).all()
+        near = [s for s, _ in rows if (s.date_end - s.date_start).days <= WINDOW_CAP_DAYS]
+        new_lo = min([lo] + [s.date_start for s in near])
+        new_hi = max([hi] + [s.date_end for s in near])
+        if (new_lo, new_hi) == (lo, hi):
+            return list(rows)
+        lo, hi = new_lo, new_hi
+    return list(rows)
+
+
+def _windows(windows: list[tuple[str, dt.date, dt.date]]) -> list[tuple[str, dt.date, dt.date]]:
+    """Overlapping windows of the same type joined, wide ones capped around their start."""
+    out: list[tuple[str, dt.date, dt.date]] = []
+    for t, a, b in sorted(windows):
+        if (b - a).days > WINDOW_CAP_DAYS:
+            b = a + dt.timedelta(days=WINDOW_CAP_DAYS)
+        if out and out[-1][0] == t and a <= out[-1][2]:
+            out[-1] = (t, out[-1][1], max(b, out[-1][2]))
+        else:
+            out.append((t, a, b))
+    return out
+
+
+def recluster(session: Session, windows: list[tuple[str, dt.date, dt.date]]) -> None:
+    """Regroup the sources near the given dates into events, order-independently."""
+    touched: set[int] = set()
+    for etype, lo, hi in _windows(windows):
+        rows = _block(session, etype, lo, hi)
+        by_key = {}
+        for s, akey in rows:
+            by_key[_report(s, akey).key] = s
+        for group in group_reports([_report(s, akey) for s, akey in rows]):
+            sources = [by_key[r.key] for r in group]
+            keep = min(s.event_id for s in sources)
+            for s, why in zip(sources, merge_reason(group)):
+                touched.add(s.event_id)
+                s.event_id, s.merge_reason = keep, why
+                session.add(s)
+            touched.add(keep)
+    session.flush()
+    _delete_orphans(session, touched)
+    for event_id in touched:
+        refresh_event(session, event_id)
+
+
+def _delete_orphans(session: Session, event_ids: set[int]) -> None:
+    if not event_ids:
+        return
+    used = set(session.exec(select(EventSource.event_id).where(EventSource.event_id.in_(event_ids))).all())
+    gone = event_ids - used
+    if gone:
+        session.execute(delete(EventActor).where(EventActor.event_id.in_(gone)))
+        session.execute(delete(EventTopic).where(EventTopic.event_id.in_(gone)))
+        _fts_delete(session, gone)
+        session.execute(delete(Event).where(Event.id.in_(gone)))
+
+
+def refresh_event(session: Session, event_id: int) -> None:
+    """Recompute an event's date, actors, topics, title and counts from all its sources."""
+    event = session.get(Event, event_id)
+    sources = session.exec(select(EventSource).where(EventSource.event_id == event_id)).all()
+    if event is None or not sources:
+        return
+    lex = load_lexicon()
+    reports = [_report(s, str(s.article_id)) for s in sources]
+    start, end, approximate = event_interval(reports)
+    best = next(s for s in sources if s.date_start == start and s.date_end == end)
+    roles = majority_roles([[tuple(a.split(":")) for a in s.actors.split(",") if a] for s in sources])
+    topics = [t for t, _ in Counter(t for s in sources for t in s.topics.split("|") if t).most_common()]
+    etype = lex.types[sources[0].type]
+    event.date = best.date if value_precision(best.date) != "unknown" else covering_value(start, end)
+    event.date_start, event.date_end, event.approximate = start, end, approximate
+    event.precision = value_precision(event.date) if value_precision(event.date) != "unknown" else "interval"
+    if best.rules and "date.consequence" in best.rules:
+        event.precision = "interval"
+    event.type, event.plover, event.cameo = etype.slug, etype.plover, etype.cameo
+    event.title = make_title(etype.slug, [Role(s, r) for s, r in roles], topics, lex)
+    event.slug = slugify(event.title)[:80]
+    event.summary = sources[0].sentence
+    event.source_count = len({s.article_id for s in sources})
+    event.updated_at = utcnow()
+    session.add(event)
+    _write_facets(session, event, roles, topics)
+    _fts_write(session, event, sources)
+
+
+def _write_facets(session: Session, event: Event, roles: list[tuple[str, str]], topics: list[str]) -> None:
+    session.execute(delete(EventActor).where(EventActor.event_id == event.id))
+    session.execute(delete(EventTopic).where(EventTopic.event_id == event.id))
+    actor_ids = dict(session.exec(select(Actor.slug, Actor.id).where(Actor.slug.in_([s for s, _ in roles]))).all())
+    for slug, role in roles:
+        if slug in actor_ids:
+            session.add(EventActor(event_id=event.id, actor_id=actor_ids[slug], role=role, date_start=event.date_start))
+    topic_ids = dict(session.exec(select(Topic.name, Topic.id).where(Topic.name.in_(topics))).all())
+    for name in topics:
+        if name in topic_ids:
+            session.add(EventTopic(event_id=event.id, topic_id=topic_ids[name], date_start=event.date_start))
+
+
+def _fts_write(session: Session, event: Event, sources: list[EventSource]) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text("DELETE FROM event_fts WHERE rowid = :id"), {"id": event.id})
+    session.execute(text("INSERT INTO event_fts(rowid, title, evidence) VALUES (:id, :t, :e)"),
+                    {"id": event.id, "t": event.title, "e": "\n".join(s.sentence for s in sources)})
+
+
+def _fts_delete(session: Session, ids: set[int]) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        for i in ids:
+            session.execute(text("DELETE FROM event_fts WHERE rowid = :id"), {"id": i})
+
+
+def reextract_all(session: Session) -> tuple[int, int]:
+    """Run extraction again over every stored article (after a lexicon change)."""
+    n_articles = n_events = 0
+    for article_id in session.exec(select(Article.id).order_by(Article.id)).all():
+        article = session.get(Article, article_id)
+        raw = RawArticle(article.title, article.published, article.body, article.outlet, article.url, article.source)
+        windows = _drop_sources(session, article.id)
+        candidates = extract(raw)
+        windows += _add_sources(session, article, candidates)
+        recluster(session, windows)
+        session.commit()
+        n_articles += 1
+        n_events += len(candidates)
+    return n_articles, n_events
+
+
+def split_event(session: Session, event_id: int, source_ids: list[int]) -> int:
+    """Move the chosen sources to a new event and keep the two apart from now on."""
+    sources = session.exec(select(EventSource).where(EventSource.event_id == event_id)).all()
+    moving = [s for s in sources if s.id in set(source_ids)]
+    staying = [s for s in sources if s.id not in set(source_ids)]
+    if not moving or not staying:
+        raise ValueError("choose some, but not all, of the event's sources to split off")
+    old = session.get(Event, event_id)
+    new = Event(date=old.date, date_start=old.date_start, date_end=old.date_end, precision=old.precision,
+                type=old.type, title=old.title, split_from=event_id)
+    session.add(new)
+    session.flush()
+    for group, lock in ((staying, f"split-{event_id}-a"), (moving, f"split-{event_id}-b")):
+        for s in group:
+            s.lock, s.pinned = lock, True
+            if s in moving:
+                s.event_id = new.id
+            session.add(s)
+            session.merge(SplitLock(article_id=s.article_id, start=s.start, type=s.type, initiator=s.initiator, lock=lock))
+    session.flush()
+    recluster(session, [(s.type, s.date_start, s.date_end) for s in sources])
+    session.commit()
+    return new.id
+
+
+def counts(session: Session) -> dict[str, int]:
+    return {
+        "articles": session.exec(select(func.count()).select_from(Article)).one(),
+        "events": session.exec(select(func.count()).select_from(Event)).one(),
+        "sources": session.exec(select(func.count()).select_from(EventSource)).one(),
+    }
+
+
+def is_empty(session: Session) -> bool:
+    return session.exec(select(Article.id).limit(1)).first() is None
+
