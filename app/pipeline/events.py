@@ -215,19 +215,19 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes) -> list
         pick = near[-1:] or (before[-1:] if hit.trigger.participle else []) or post[:1] or first or after[:1]
     else:
         pick = before[-1:] or first or after[:1]
-    if pick:
-        initiator = art.resolve(pick[0], [m for m in outside if m.start < pick[0].start])
-    roles: list[Role] = [Role(initiator, "initiator")] if initiator else []
-    partners = []
+    chain = list(pick)
     if pick and pick[0] in before:
         i = before.index(pick[0])
         while i > 0 and re.fullmatch(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}", text[before[i - 1].end:before[i].start]):
-            partners.append(before[i - 1])
+            chain.insert(0, before[i - 1])
             i -= 1
-    for m in partners + [m for m in after if m is not (pick[0] if pick else None)]:
+    talk = hit.trigger.type in ("statement", "speech")
+    counter = [m for m in after if not talk or re.fullmatch(r"\s*", text[hit.end:m.start])]
+    roles: list[Role] = []
+    for m in chain + [m for m in counter if m not in chain]:
         slug = art.resolve(m, [x for x in outside if x.start < m.start])
         if slug and slug not in {r.slug for r in roles}:
-            roles.append(Role(slug, "counterpart"))
+            roles.append(Role(slug, "counterpart" if roles else "initiator"))
     for m in ms:
         slug = m.slug if m.form != "pronoun" else None
         if slug and slug not in {r.slug for r in roles}:

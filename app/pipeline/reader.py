@@ -96,7 +96,7 @@ def _clean_body(body: str) -> str:
     return "\n".join(ln for ln in lines if ln.strip()).strip("\n")
 
 
-def _article(where: str, title: object, published: object, body: object, outlet: object = "",
+def make_article(where: str, title: object, published: object, body: object, outlet: object = "",
              url: object = None, summary_only: bool = False) -> RawArticle:
     text = _clean_body(str(body or ""))
     if not text.strip():
@@ -115,7 +115,7 @@ def parse_text(text: str, where: str) -> RawArticle:
     if not lines:
         raise ReadError(where, "empty file")
     if m := HEADER.match(lines[0]):
-        return _article(where, m[2], m[1], "\n".join(lines[1:]))
+        return make_article(where, m[2], m[1], "\n".join(lines[1:]))
     meta: dict[str, str] = {}
     i = 0
     while i < len(lines) and (fm := FRONT.match(lines[i])):
@@ -123,7 +123,7 @@ def parse_text(text: str, where: str) -> RawArticle:
         i += 1
     if not meta:
         raise ReadError(where, "missing date: first line must be 'date YYYY-MM-DD headline' or 'date: YYYY-MM-DD'")
-    return _article(where, meta.get("title"), meta.get("date") or meta.get("published"), "\n".join(lines[i:]),
+    return make_article(where, meta.get("title"), meta.get("date") or meta.get("published"), "\n".join(lines[i:]),
                     meta.get("source") or meta.get("outlet"), meta.get("url"))
 
 
@@ -143,7 +143,7 @@ def from_mapping(obj: object, where: str) -> RawArticle:
         raise ReadError(where, "expected a JSON object for an article")
     body = _pick(obj, BODY_KEYS)
     summary_only = not any(obj.get(k) for k in ("body", "text", "content", "article", "full_text"))
-    return _article(where, _pick(obj, TITLE_KEYS), _pick(obj, DATE_KEYS), body,
+    return make_article(where, _pick(obj, TITLE_KEYS), _pick(obj, DATE_KEYS), body,
                     _pick(obj, OUTLET_KEYS), _pick(obj, URL_KEYS), summary_only and bool(body))
 
 
@@ -182,7 +182,7 @@ def parse_html(text: str, where: str, url: str | None = None) -> RawArticle:
     doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False, as_dict=True)
     if not doc or not (doc.get("text") or "").strip():
         raise ReadError(where, "no article text found in the HTML page")
-    return _article(where, doc.get("title"), doc.get("date"), doc.get("text"),
+    return make_article(where, doc.get("title"), doc.get("date"), doc.get("text"),
                     doc.get("sitename") or doc.get("hostname"), url or doc.get("url"))
 
 
@@ -201,7 +201,7 @@ def parse_feed(data: bytes | str, where: str) -> Iterator[RawArticle | ReadError
         body = _html_to_text(body)
         published = e.get("published") or e.get("updated") or e.get("created")
         try:
-            yield _article(f"{where}#{i + 1}", e.get("title"), published, body, outlet, e.get("link"),
+            yield make_article(f"{where}#{i + 1}", e.get("title"), published, body, outlet, e.get("link"),
                            summary_only=not content)
         except ReadError as exc:
             yield exc

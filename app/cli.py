@@ -1,0 +1,234 @@
+"""The `timeline` command: wiring only; the work is done in pipeline/ and timeline/."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from app.config import get_settings
+
+app = typer.Typer(help="Turn news articles into a citable, filterable timeline of diplomatic events.",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True)
+
+
+def _engine():
+    from app.db import init_db, make_engine
+
+    engine = make_engine(get_settings())
+    init_db(engine)
+    return engine
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursed), http(s) feed URLs, or - for standard input.")],
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Only load when the database has no articles yet.")] = False,
+) -> None:
+    """Load articles into the database and extract their events."""
+    from sqlmodel import Session
+
+    from app.db import writer
+    from app.pipeline.reader import ReadError, read_sources
+    from app.pipeline.store import counts, ingest_safely, is_empty, sync_lexicon
+
+    settings = get_settings()
+    engine = _engine()
+    with Session(writer(engine)) as session:
+        sync_lexicon(session)
+        if if_empty and not is_empty(session):
+            err.print("The database already holds articles; nothing loaded (--if-empty).")
+            return
+        stdin = sys.stdin.buffer.read() if "-" in paths else None
+        tally = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0, "events": 0}
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("Loading", total=None)
+            for item in read_sources(paths, settings.max_article_bytes, stdin):
+                progress.advance(task)
+                if isinstance(item, ReadError):
+                    tally["failed"] += 1
+                    err.print(f"[red]failed[/red] {item.where}: {item.reason}", highlight=False)
+                    continue
+                try:
+                    result = ingest_safely(session, item)
+                except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
+                    session.rollback()
+                    tally["failed"] += 1
+                    err.print(f"[red]failed[/red] {item.source}: {type(exc).__name__}: {exc}", highlight=False)
+                    continue
+                tally[result.status] += 1
+                tally["events"] += result.events
+        total = counts(session)
+    err.print(f"articles: {tally['new']} new, {tally['updated']} updated, {tally['unchanged']} unchanged, "
+              f"{tally['failed']} failed; {tally['events']} event mentions extracted; "
+              f"database: {total['articles']} articles, {total['events']} events")
+    if tally["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reextract() -> None:
+    """Run extraction again over every stored article (after a lexicon change)."""
+    from sqlmodel import Session
+
+    from app.db import writer
+    from app.pipeline.store import counts, reextract_all, sync_lexicon
+
+    with Session(writer(_engine())) as session:
+        sync_lexicon(session)
+        n, e = reextract_all(session)
+        total = counts(session)
+    err.print(f"re-extracted {n} articles ({e} event mentions); database: {total['events']} events")
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to bind (default TIMELINE_HOST).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default TIMELINE_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web timeline with uvicorn."""
+    import uvicorn
+
+    s = get_settings()
+    uvicorn.run("app.main:create_app", factory=True, host=host or s.host, port=port or s.port, workers=workers,
+                log_level="info", proxy_headers=True)
+
+
+def _read_articles(files: list[Path]):
+    from app.pipeline.reader import ReadError, read_sources
+
+    failed = 0
+    for item in read_sources([str(f) for f in files], get_settings().max_article_bytes):
+        if isinstance(item, ReadError):
+            failed += 1
+            err.print(f"[red]failed[/red] {item.where}: {item.reason}", highlight=False)
+        else:
+            yield item
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="Article files (any format ingest reads).")],
+    format: Annotated[str, typer.Option("--format", help="jsonl (one event per line) or json.")] = "jsonl",
+) -> None:
+    """Print the events of articles without a database (the contract of shared/eval)."""
+    from app.lexicon import load_lexicon
+    from app.pipeline.store import extract as extract_article
+
+    if format not in ("jsonl", "json"):
+        raise typer.BadParameter("format must be jsonl or json")
+    lex = load_lexicon()
+    rows = []
+    for raw in _read_articles(files):
+        for e in extract_article(raw):
+            rows.append({
+                "article": Path(raw.source.split("#")[0].split(":")[0]).name, "date": e.date,
+                "date_start": e.date_start.isoformat(), "date_end": e.date_end.isoformat(),
+                "precision": e.precision, "approximate": e.approximate, "type": e.type,
+                "actors": [lex.actors[r.slug].name for r in e.actors if r.role != "mentioned"],
+                "actor_roles": [{"slug": r.slug, "role": r.role} for r in e.actors],
+                "topics": list(e.topics), "title": e.title, "evidence": e.evidence,
+                "start": e.start, "end": e.end, "rules": list(e.rules),
+            })
+    if format == "json":
+        typer.echo(json.dumps({"events": rows}, indent=1, ensure_ascii=False))
+    else:
+        for r in rows:
+            typer.echo(json.dumps(r, ensure_ascii=False))
+
+
+@app.command()
+def timex(
+    files: Annotated[list[Path], typer.Argument(help="Text articles whose first line is 'date YYYY-MM-DD headline'.")],
+) -> None:
+    """Print the temporal expressions of articles, offsets into each file's text."""
+    from app.pipeline.reader import HEADER, ReadError, decode, parse_date
+    from app.pipeline.timex import find_timexes
+
+    failed = 0
+    for f in files:
+        try:
+            text = decode(f.read_bytes(), str(f))
+            first = text.split("\n", 1)[0]
+            m = HEADER.match(first)
+            if not m:
+                raise ReadError(str(f), "first line must be 'date YYYY-MM-DD headline'")
+            dct = parse_date(m[1], str(f))
+        except (ReadError, OSError) as exc:
+            failed += 1
+            err.print(f"[red]failed[/red] {exc}", highlight=False)
+            continue
+        for t in find_timexes(text, dct, len(first) + 1):
+            typer.echo(json.dumps({"article": f.name, "start": t.start, "end": t.end, "text": t.text,
+                                   "type": t.type, "value": t.value, "mod": t.mod, "rule": t.rule}, ensure_ascii=False))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="json, csv, ics or atom.")] = "json",
+    actor: Annotated[Optional[list[str]], typer.Option("--actor", help="Actor slug (repeatable; all must take part).")] = None,
+    topic: Annotated[Optional[list[str]], typer.Option("--topic", help="Topic slug (repeatable).")] = None,
+    type: Annotated[Optional[list[str]], typer.Option("--type", help="Event type (repeatable; any of them).")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Earliest date, YYYY-MM-DD.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Latest date, YYYY-MM-DD.")] = None,
+    q: Annotated[str, typer.Option("--q", help="Free text.")] = "",
+    base_url: Annotated[str, typer.Option("--base-url", help="Prefix for event URLs.")] = "",
+) -> None:
+    """Write the events of the database (or of a filtered view) to standard output."""
+    from sqlmodel import Session
+    from starlette.datastructures import QueryParams
+
+    from app.timeline import export as ex
+    from app.timeline.filters import FilterError, Filters
+    from app.timeline.queries import all_events
+
+    if format not in ("json", "csv", "ics", "atom"):
+        raise typer.BadParameter("format must be json, csv, ics or atom")
+    params = [("actor", a) for a in actor or []] + [("topic", t) for t in topic or []] + [("type", t) for t in type or []]
+    params += [(k, v) for k, v in (("from", date_from), ("to", date_to), ("q", q)) if v]
+    try:
+        f = Filters.from_params(QueryParams(params))
+    except FilterError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    with Session(_engine()) as session:
+        events = all_events(session, f)
+    base = base_url.rstrip("/") or f"http://{get_settings().host}:{get_settings().port}"
+    if format == "json":
+        typer.echo(ex.events_dump(events, base))
+    elif format == "csv":
+        sys.stdout.write(ex.to_csv(events, base))
+    elif format == "ics":
+        sys.stdout.buffer.write(ex.to_ics(events, base, f.describe()))
+    else:
+        typer.echo(ex.to_atom(events, base, f, base + f.url("/events.atom")))
+
+
+@app.command(name="check-lexicon")
+def check_lexicon() -> None:
+    """Load and validate every lexicon file; print what it holds."""
+    from app.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    kinds = {}
+    for a in lex.actors.values():
+        kinds[a.kind] = kinds.get(a.kind, 0) + 1
+    typer.echo(f"actors: {kinds}; event types: {len(lex.types)}; triggers: {len(lex.triggers)}; topics: {len(lex.topics)}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,71 @@
+"""create_app(settings): lifespan, static files, security headers, routers; nothing else."""
+from __future__ import annotations
+
+import gc
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.config import Settings, get_settings
+from app.db import init_db, make_engine
+from app.web.routes import admin, api, pages
+from app.web.templating import STATIC, render
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The web app for the given settings (the environment's when None)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine = make_engine(settings)
+        init_db(app.state.engine)
+        gc.freeze()
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(title="Diplomatic-event timeline", version="1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Dated diplomatic events extracted from news, with their sources.")
+    app.state.settings = settings
+    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), same_site="strict",
+                       https_only=False, session_cookie="timeline_session")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        accept = request.headers.get("accept", "")
+        if request.url.path.startswith("/api/") or request.url.path.endswith(".json") or "text/html" not in accept:
+            from fastapi.responses import JSONResponse
+
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail,
+                                              "title": f"Error {exc.status_code}"}, status=exc.status_code)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.include_router(api.api)
+    app.include_router(admin.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request):
+        return render(request, "docs.html", {"spec": app.openapi(), "title": "API"})
+
+    return app

@@ -1,0 +1,85 @@
+"""Page contexts: what each template receives, built from queries; URLs are made here, not in templates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import groupby
+
+from sqlalchemy.orm import Session
+
+from app.timeline.filters import Filters
+from app.timeline.queries import Bucket, EventView, events_page, facet_counts, histogram, slug_labels
+
+STRIP_W, STRIP_H = 720, 64
+TWINS = (("json", "JSON", "application/json"), ("csv", "CSV", "text/csv"),
+         ("ics", "iCalendar", "text/calendar"), ("atom", "Atom feed", "application/atom+xml"))
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    w: float
+    h: float
+    label: str
+    count: int
+    url: str
+
+
+def density(unit: str, buckets: list[Bucket], f: Filters) -> dict:
+    """Bars of the density strip, each a link that narrows the date range to its period."""
+    if not buckets:
+        return {"unit": unit, "bars": [], "max": 0, "width": STRIP_W, "height": STRIP_H}
+    peak = max(b.count for b in buckets)
+    n = len(buckets)
+    slot = STRIP_W / max(n, 1)
+    bars = []
+    for i, b in enumerate(buckets):
+        h = max(2.0, (STRIP_H - 4) * b.count / peak)
+        label = {"day": f"{b.start.day} {b.start:%b %Y}", "week": f"week of {b.start.day} {b.start:%b %Y}"}.get(unit, f"{b.start:%b %Y}")
+        bars.append(Bar(round(i * slot + 1, 2), round(STRIP_H - h, 2), round(max(slot - 2, 1), 2), round(h, 2),
+                        label, b.count, f.url("/", date_from=b.start, date_to=b.end)))
+    return {"unit": unit, "bars": bars, "max": peak, "width": STRIP_W, "height": STRIP_H}
+
+
+def grouped(events: list[EventView]) -> list[tuple[str, list[tuple[str, list[EventView]]]]]:
+    """Events under month and day headings, in the order given."""
+    out = []
+    for month, in_month in groupby(events, key=lambda e: f"{e.date_start:%B %Y}"):
+        days = [(f"{e0.date_start.day} {e0.date_start:%B}" if e0.precision == "day" else e0.date_label, list(g))
+                for e0, g in _by_day(list(in_month))]
+        out.append((month, days))
+    return out
+
+
+def _by_day(events: list[EventView]):
+    for _, g in groupby(events, key=lambda e: (e.date_start, e.precision == "day")):
+        items = list(g)
+        yield items[0], items
+
+
+def twins(f: Filters, base_path: str = "/events") -> list[dict]:
+    return [{"ext": ext, "label": label, "mime": mime, "url": f.url(f"{base_path}.{ext}")} for ext, label, mime in TWINS]
+
+
+def timeline_context(session: Session, f: Filters, size: int) -> dict:
+    """Everything the timeline page shows for one filtered view."""
+    f = replace(f, labels=slug_labels(session, f))
+    page = events_page(session, f, size)
+    unit, buckets = histogram(session, f)
+    types = facet_counts(session, f, "type")
+    return {
+        "filters": f,
+        "page": page,
+        "groups": grouped(page.events),
+        "next_url": f.url("/", cursor=page.next_cursor) if page.next_cursor else None,
+        "actor_facets": [dict(a, url=f.toggle("actors", a["slug"]), on=a["slug"] in f.actors) for a in facet_counts(session, f, "actor")],
+        "topic_facets": [dict(t, url=f.toggle("topics", t["slug"]), on=t["slug"] in f.topics) for t in facet_counts(session, f, "topic")],
+        "type_facets": [dict(t, url=f.toggle("types", t["slug"]), on=t["slug"] in f.types) for t in types],
+        "chips": f.chips(),
+        "density": density(unit, buckets, f),
+        "twins": twins(f),
+        "order_url": f.url("/", order="asc" if f.order == "desc" else "desc"),
+        "min_sources_url": f.url("/", min_sources=0 if f.min_sources else 2),
+        "clear_url": "/",
+        "title": f.describe(),
+    }

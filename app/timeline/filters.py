@@ -1,0 +1,160 @@
+"""Query parameters -> a Filters object that gives its SQL, its labels and its own URLs."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+ORDERS = ("desc", "asc")
+
+
+class FilterError(ValueError):
+    """A query parameter that cannot be honoured, with the reason."""
+
+
+@dataclass(frozen=True)
+class Chip:
+    """An active filter as the page shows it: what it is, and the link that removes it."""
+
+    kind: str
+    value: str
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """One timeline view: every filter, the order, and where the page starts."""
+
+    actors: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+    order: str = "desc"
+    min_sources: int = 0
+    cursor: str | None = None
+    labels: dict = field(default_factory=dict, compare=False, hash=False)
+
+    # ---------------------------------------------------------------- parsing
+    @classmethod
+    def from_params(cls, params) -> "Filters":
+        """From a request's query parameters (a multi-dict); invalid values raise FilterError."""
+        def many(name: str) -> tuple[str, ...]:
+            vals = [v.strip().lower() for v in params.getlist(name) if v.strip()]
+            for v in vals:
+                if not SLUG.match(v):
+                    raise FilterError(f"{name}: {v!r} is not a slug")
+            return tuple(dict.fromkeys(vals))
+
+        order = params.get("order", "desc") or "desc"
+        if order not in ORDERS:
+            raise FilterError("order must be desc or asc")
+        cursor = params.get("cursor") or None
+        if cursor is not None:
+            decode_cursor(cursor)
+        return cls(
+            actors=many("actor"), topics=many("topic"), types=many("type"),
+            date_from=_date(params.get("from"), "from"), date_to=_date(params.get("to"), "to"),
+            q=(params.get("q") or "").strip()[:200], order=order, min_sources=_int(params.get("min_sources"), "min_sources"),
+            cursor=cursor,
+        )
+
+    # ---------------------------------------------------------------- URLs
+    def params(self, **changes) -> list[tuple[str, str]]:
+        f = replace(self, **changes)
+        out: list[tuple[str, str]] = [("actor", a) for a in f.actors] + [("topic", t) for t in f.topics]
+        out += [("type", t) for t in f.types]
+        if f.date_from:
+            out.append(("from", f.date_from.isoformat()))
+        if f.date_to:
+            out.append(("to", f.date_to.isoformat()))
+        if f.q:
+            out.append(("q", f.q))
+        if f.min_sources:
+            out.append(("min_sources", str(f.min_sources)))
+        if f.order != "desc":
+            out.append(("order", f.order))
+        if f.cursor:
+            out.append(("cursor", f.cursor))
+        return out
+
+    def url(self, path: str = "/", **changes) -> str:
+        """This view's URL (with changes), paging reset unless a cursor is given."""
+        changes.setdefault("cursor", None)
+        qs = urlencode(self.params(**changes))
+        return path + ("?" + qs if qs else "")
+
+    def toggle(self, kind: str, value: str, path: str = "/") -> str:
+        """The URL with value added to (or removed from) a repeatable filter."""
+        current = getattr(self, kind)
+        new = tuple(v for v in current if v != value) if value in current else current + (value,)
+        return self.url(path, **{kind: new})
+
+    @property
+    def without_paging(self) -> "Filters":
+        return replace(self, cursor=None)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.actors or self.topics or self.types or self.date_from or self.date_to or self.q or self.min_sources)
+
+    def chips(self, path: str = "/") -> list[Chip]:
+        """Every active filter with its label and remove link."""
+        name = lambda kind, v: self.labels.get((kind, v), v)  # noqa: E731
+        out = [Chip("actor", a, name("actor", a), self.toggle("actors", a, path)) for a in self.actors]
+        out += [Chip("topic", t, name("topic", t), self.toggle("topics", t, path)) for t in self.topics]
+        out += [Chip("type", t, name("type", t), self.toggle("types", t, path)) for t in self.types]
+        if self.date_from:
+            out.append(Chip("from", self.date_from.isoformat(), f"from {self.date_from:%d %b %Y}", self.url(path, date_from=None)))
+        if self.date_to:
+            out.append(Chip("to", self.date_to.isoformat(), f"to {self.date_to:%d %b %Y}", self.url(path, date_to=None)))
+        if self.q:
+            out.append(Chip("q", self.q, f"“{self.q}”", self.url(path, q="")))
+        if self.min_sources:
+            out.append(Chip("min_sources", str(self.min_sources), f"≥ {self.min_sources} sources", self.url(path, min_sources=0)))
+        return out
+
+    def describe(self) -> str:
+        """A sentence for titles and feeds: 'Events: Vladimir Putin, ceasefire'."""
+        chips = self.chips()
+        return "Events" + (": " + ", ".join(c.label for c in chips) if chips else "")
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise FilterError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _int(value: str | None, name: str) -> int:
+    if not value:
+        return 0
+    try:
+        n = int(value)
+    except ValueError:
+        raise FilterError(f"{name}: {value!r} is not a whole number") from None
+    if not 0 <= n <= 1000:
+        raise FilterError(f"{name}: must be between 0 and 1000")
+    return n
+
+
+def encode_cursor(date_start: dt.date, event_id: int) -> str:
+    raw = f"{date_start.isoformat()}|{event_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.date, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        d, i = raw.split("|")
+        return dt.date.fromisoformat(d), int(i)
+    except (ValueError, UnicodeDecodeError):
+        raise FilterError("cursor is not valid") from None

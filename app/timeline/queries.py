@@ -1,0 +1,336 @@
+"""Read side: the events page, facet counts, the density histogram, single events, actors, articles."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session
+
+from app.lexicon import load_lexicon
+from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, Topic
+from app.timeline.filters import Filters, decode_cursor, encode_cursor
+
+
+@dataclass
+class SourceView:
+    id: int
+    article_id: int
+    title: str
+    outlet: str
+    published: dt.date
+    url: str | None
+    sentence: str
+    start: int
+    end: int
+    rules: list[str]
+    merge_reason: str
+
+
+@dataclass
+class EventView:
+    """An event with what a card or a page shows of it."""
+
+    id: int
+    date: str
+    date_start: dt.date
+    date_end: dt.date
+    precision: str
+    approximate: bool
+    type: str
+    plover: str
+    cameo: str
+    title: str
+    slug: str
+    source_count: int
+    actors: list[dict] = field(default_factory=list)
+    topics: list[dict] = field(default_factory=list)
+    sources: list[SourceView] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"/events/{self.id}-{self.slug}" if self.slug else f"/events/{self.id}"
+
+    @property
+    def type_label(self) -> str:
+        t = load_lexicon().types.get(self.type)
+        return t.label if t else self.type
+
+    @property
+    def date_label(self) -> str:
+        return date_label(self.date, self.date_start, self.date_end, self.precision, self.approximate)
+
+    @property
+    def core_actors(self) -> list[dict]:
+        return [a for a in self.actors if a["role"] != "mentioned"]
+
+
+@dataclass
+class Page:
+    events: list[EventView]
+    next_cursor: str | None
+    total: int
+
+
+@dataclass
+class Bucket:
+    start: dt.date
+    end: dt.date
+    count: int
+
+
+def date_label(value: str, start: dt.date, end: dt.date, precision: str, approximate: bool) -> str:
+    """'18 Mar 2025', 'week of 10 Mar 2025', 'Feb 2025', 'approx. 18 Mar 2025'."""
+    day = lambda d: f"{d.day} {d:%b %Y}"  # noqa: E731
+    if precision == "day":
+        label = day(start)
+    elif precision == "week":
+        label = f"week of {day(start)}"
+    elif precision == "weekend":
+        label = f"weekend of {day(start)}"
+    elif precision == "month":
+        label = f"{start:%b %Y}"
+    elif precision == "quarter":
+        label = f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    elif precision == "season":
+        label = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}.get(value[-2:], "") + f" {start.year}"
+    elif precision == "year":
+        label = str(start.year)
+    else:
+        label = f"between {day(start)} and {day(end)}"
+    return f"approx. {label}" if approximate else label
+
+
+# ---------------------------------------------------------------- filtering
+def _ids(session: Session, model, slugs: tuple[str, ...]) -> list[int]:
+    if not slugs:
+        return []
+    found = dict(session.execute(select(model.slug, model.id).where(model.slug.in_(slugs))).all())
+    return [found.get(s, -1) for s in slugs]
+
+
+def fts_query(q: str) -> str:
+    """User text -> an FTS5 query of quoted terms (all must match); never FTS syntax errors."""
+    terms = re.findall(r"\w+", q, flags=re.UNICODE)
+    return " ".join(f'"{t}"' for t in terms[:12])
+
+
+def conditions(session: Session, f: Filters, skip: str = "") -> list:
+    """The WHERE conditions of a filtered view, leaving out one facet (for its own counts)."""
+    conds = []
+    if skip != "actor":
+        for actor_id in _ids(session, Actor, f.actors):
+            conds.append(Event.id.in_(select(EventActor.event_id).where(EventActor.actor_id == actor_id)))
+    if skip != "topic":
+        for topic_id in _ids(session, Topic, f.topics):
+            conds.append(Event.id.in_(select(EventTopic.event_id).where(EventTopic.topic_id == topic_id)))
+    if f.types and skip != "type":
+        conds.append(Event.type.in_(f.types))
+    if f.date_from:
+        conds.append(Event.date_end >= f.date_from)
+    if f.date_to:
+        conds.append(Event.date_start <= f.date_to)
+    if f.min_sources:
+        conds.append(Event.source_count >= f.min_sources)
+    if f.q:
+        conds.append(_text_condition(session, f.q))
+    return conds
+
+
+def _text_condition(session: Session, q: str):
+    if session.get_bind().dialect.name == "sqlite":
+        match = fts_query(q)
+        if not match:
+            return literal_column("1") == 1
+        return Event.id.in_(text("SELECT rowid FROM event_fts WHERE event_fts MATCH :fts").bindparams(fts=match))
+    doc = func.to_tsvector("english", Event.title + " " + Event.summary)
+    return doc.op("@@")(func.plainto_tsquery("english", q))
+
+
+def events_page(session: Session, f: Filters, size: int = 50) -> Page:
+    """One page of the filtered timeline, by keyset cursor."""
+    conds = conditions(session, f)
+    desc = f.order == "desc"
+    order = (Event.date_start.desc(), Event.id.desc()) if desc else (Event.date_start.asc(), Event.id.asc())
+    q = select(Event.id, Event.date_start).where(*conds)
+    if f.cursor:
+        d, i = decode_cursor(f.cursor)
+        after = or_(Event.date_start < d, and_(Event.date_start == d, Event.id < i)) if desc else \
+            or_(Event.date_start > d, and_(Event.date_start == d, Event.id > i))
+        q = q.where(after)
+    rows = session.execute(q.order_by(*order).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    total = session.execute(select(func.count()).select_from(Event).where(*conds)).scalar_one()
+    nxt = encode_cursor(rows[-1][1], rows[-1][0]) if more and rows else None
+    return Page(load_events(session, [r[0] for r in rows]), nxt, total)
+
+
+def all_events(session: Session, f: Filters, limit: int = 100_000) -> list[EventView]:
+    """Every event of a view (for exports), in the view's order."""
+    conds = conditions(session, f)
+    order = (Event.date_start.desc(), Event.id.desc()) if f.order == "desc" else (Event.date_start.asc(), Event.id.asc())
+    ids = session.execute(select(Event.id).where(*conds).order_by(*order).limit(limit)).scalars().all()
+    return load_events(session, list(ids))
+
+
+def load_events(session: Session, ids: list[int], sources: bool = True) -> list[EventView]:
+    """Events by id, in the given order, with actors, topics and sources."""
+    if not ids:
+        return []
+    events = {e.id: e for e in session.execute(select(Event).where(Event.id.in_(ids))).scalars()}
+    actors: dict[int, list[dict]] = defaultdict(list)
+    for ea, a in session.execute(select(EventActor, Actor).join(Actor, Actor.id == EventActor.actor_id)
+                                 .where(EventActor.event_id.in_(ids))).all():
+        actors[ea.event_id].append({"slug": a.slug, "name": a.name, "kind": a.kind, "role": ea.role})
+    topics: dict[int, list[dict]] = defaultdict(list)
+    for et, t in session.execute(select(EventTopic, Topic).join(Topic, Topic.id == EventTopic.topic_id)
+                                 .where(EventTopic.event_id.in_(ids))).all():
+        topics[et.event_id].append({"slug": t.slug, "name": t.name})
+    srcs: dict[int, list[SourceView]] = defaultdict(list)
+    if sources:
+        for s, art in session.execute(select(EventSource, Article).join(Article, Article.id == EventSource.article_id)
+                                      .where(EventSource.event_id.in_(ids))
+                                      .order_by(Article.published, EventSource.id)).all():
+            srcs[s.event_id].append(SourceView(s.id, art.id, art.title, art.outlet, art.published, art.url, s.sentence,
+                                               s.start, s.end, [r for r in s.rules.split(",") if r], s.merge_reason))
+    rank = {"initiator": 0, "counterpart": 1, "mentioned": 2}
+    out = []
+    for i in ids:
+        e = events.get(i)
+        if e is None:
+            continue
+        out.append(EventView(e.id, e.date, e.date_start, e.date_end, e.precision, e.approximate, e.type, e.plover,
+                             e.cameo, e.title, e.slug, e.source_count,
+                             sorted(actors[i], key=lambda a: rank.get(a["role"], 3)), topics[i], srcs[i]))
+    return out
+
+
+# ---------------------------------------------------------------- facets and density
+def facet_counts(session: Session, f: Filters, kind: str, limit: int = 60) -> list[dict]:
+    """Counts per actor, topic or type under every other active filter."""
+    conds = conditions(session, f, skip=kind)
+    filtered = select(Event.id).where(*conds)
+    if kind == "type":
+        rows = session.execute(select(Event.type, func.count()).where(*conds).group_by(Event.type)
+                               .order_by(func.count().desc())).all()
+        types = load_lexicon().types
+        return [{"slug": t, "name": types[t].label if t in types else t, "count": n} for t, n in rows]
+    link, model, key = (EventActor, Actor, EventActor.actor_id) if kind == "actor" else (EventTopic, Topic, EventTopic.topic_id)
+    q = select(model.slug, model.name, func.count()).join(link, key == model.id)
+    if conds:
+        q = q.where(link.event_id.in_(filtered))
+    if kind == "actor":
+        q = q.where(EventActor.role != "mentioned").add_columns(Actor.kind)
+    rows = session.execute(q.group_by(model.id).order_by(func.count().desc(), model.name).limit(limit)).all()
+    return [{"slug": r[0], "name": r[1], "count": r[2], "kind": r[3] if len(r) > 3 else ""} for r in rows]
+
+
+def histogram(session: Session, f: Filters) -> tuple[str, list[Bucket]]:
+    """Events per day, week or month (chosen by the span) for the current filters."""
+    conds = conditions(session, f)
+    lo, hi = session.execute(select(func.min(Event.date_start), func.max(Event.date_start)).where(*conds)).one()
+    if lo is None:
+        return "month", []
+    lo, hi = _as_date(lo), _as_date(hi)
+    span = (hi - lo).days
+    unit = "day" if span <= 62 else "week" if span <= 370 else "month"
+    dialect = session.get_bind().dialect.name
+    period = _period(unit, dialect)
+    rows = session.execute(select(period.label("p"), func.count()).where(*conds).group_by(text("p")).order_by(text("p"))).all()
+    buckets = []
+    for p, n in rows:
+        start = _as_date(p)
+        buckets.append(Bucket(start, _period_end(unit, start), n))
+    return unit, buckets
+
+
+def _as_date(v) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])
+
+
+def _period(unit: str, dialect: str):
+    if dialect == "sqlite":
+        if unit == "day":
+            return Event.date_start
+        if unit == "week":
+            return func.date(Event.date_start, "weekday 0", "-6 days")
+        return func.strftime("%Y-%m-01", Event.date_start)
+    return func.date_trunc(unit, Event.date_start)
+
+
+def _period_end(unit: str, start: dt.date) -> dt.date:
+    if unit == "day":
+        return start
+    if unit == "week":
+        return start + dt.timedelta(days=6)
+    nxt = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------- single pages
+def get_event(session: Session, event_id: int) -> EventView | None:
+    found = load_events(session, [event_id])
+    return found[0] if found else None
+
+
+def related_events(session: Session, ev: EventView, days: int = 14, limit: int = 10) -> list[EventView]:
+    """Events sharing a core actor within ±days."""
+    slugs = tuple(a["slug"] for a in ev.core_actors)
+    ids = _ids(session, Actor, slugs)
+    if not ids:
+        return []
+    lo, hi = ev.date_start - dt.timedelta(days=days), ev.date_start + dt.timedelta(days=days)
+    rows = session.execute(
+        select(EventActor.event_id, func.count().label("n")).where(
+            EventActor.actor_id.in_(ids), EventActor.role != "mentioned", EventActor.date_start.between(lo, hi),
+            EventActor.event_id != ev.id)
+        .group_by(EventActor.event_id).order_by(text("n DESC"), EventActor.event_id).limit(limit)).all()
+    related = load_events(session, [r[0] for r in rows], sources=False)
+    return sorted(related, key=lambda e: (e.date_start, e.id))
+
+
+def get_actor(session: Session, slug: str) -> Actor | None:
+    return session.execute(select(Actor).where(Actor.slug == slug)).scalar_one_or_none()
+
+
+def counterparts(session: Session, actor: Actor, limit: int = 12) -> list[dict]:
+    """The actors that most often share an event with this one."""
+    ea2 = EventActor.__table__.alias("ea2")
+    rows = session.execute(
+        select(Actor.slug, Actor.name, func.count().label("n"))
+        .select_from(EventActor)
+        .join(ea2, and_(ea2.c.event_id == EventActor.event_id, ea2.c.actor_id != EventActor.actor_id))
+        .join(Actor, Actor.id == ea2.c.actor_id)
+        .where(EventActor.actor_id == actor.id, ea2.c.role != "mentioned")
+        .group_by(Actor.id).order_by(text("n DESC"), Actor.name).limit(limit)).all()
+    return [{"slug": s, "name": n, "count": c} for s, n, c in rows]
+
+
+def get_article(session: Session, article_id: int) -> Article | None:
+    return session.get(Article, article_id)
+
+
+def article_sources(session: Session, article_id: int) -> list[tuple[EventSource, EventView]]:
+    sources = session.execute(select(EventSource).where(EventSource.article_id == article_id)
+                              .order_by(EventSource.start)).scalars().all()
+    events = {e.id: e for e in load_events(session, list({s.event_id for s in sources}), sources=False)}
+    return [(s, events[s.event_id]) for s in sources if s.event_id in events]
+
+
+def slug_labels(session: Session, f: Filters) -> dict:
+    """Names for the slugs a view filters on, so chips read 'Vladimir Putin', not 'vladimir-putin'."""
+    labels = {}
+    if f.actors:
+        labels.update({("actor", s): n for s, n in session.execute(select(Actor.slug, Actor.name).where(Actor.slug.in_(f.actors)))})
+    if f.topics:
+        labels.update({("topic", s): n for s, n in session.execute(select(Topic.slug, Topic.name).where(Topic.slug.in_(f.topics)))})
+    types = load_lexicon().types
+    labels.update({("type", t): types[t].label for t in f.types if t in types})
+    return labels

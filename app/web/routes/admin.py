@@ -1,0 +1,198 @@
+"""Write routes: login, article upload with review, the JSON article API, splitting a merge.
+
+Every route that changes data needs the admin token (TIMELINE_ADMIN_TOKEN): a browser signs
+in once (a signed session cookie) and every form carries a CSRF token; API clients send
+'Authorization: Bearer <token>'. With no token configured, writes answer 403.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from app.db import writer
+from app.lexicon import load_lexicon
+from app.pipeline.reader import RawArticle, ReadError, make_article, read_bytes
+from app.pipeline.store import extract, ingest_safely, split_event, sync_lexicon
+from app.timeline.queries import date_label
+from app.web.deps import SettingsDep
+from app.web.templating import render
+
+router = APIRouter()
+DISABLED = "Write access is disabled: set TIMELINE_ADMIN_TOKEN and restart to enable it."
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+def _token_ok(settings, given: str | None) -> bool:
+    return bool(settings.writes_enabled and given
+                and hmac.compare_digest(given.encode(), settings.admin_token.get_secret_value().encode()))
+
+
+def require_admin(request: Request, settings: SettingsDep) -> None:
+    """A signed-in browser session or a bearer token; 403 when writes are off, 401 otherwise."""
+    if not settings.writes_enabled:
+        raise HTTPException(403, DISABLED)
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and _token_ok(settings, auth[7:].strip()):
+        return
+    if request.session.get("admin") is True:
+        return
+    raise HTTPException(401, "Sign in with the admin token first.", headers={"WWW-Authenticate": "Bearer"})
+
+
+def check_csrf(request: Request, csrf: str) -> None:
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    expected = request.session.get("csrf", "")
+    if not expected or not hmac.compare_digest(expected, csrf or ""):
+        raise HTTPException(403, "The form's CSRF token is missing or wrong; reload the page and try again.")
+
+
+AdminDep = Annotated[None, Depends(require_admin)]
+
+
+@router.get("/login", response_class=HTMLResponse, summary="Sign in with the admin token")
+def login_form(request: Request, settings: SettingsDep, next: str = "/ingest") -> HTMLResponse:
+    return render(request, "login.html", {"title": "Sign in", "csrf": csrf_token(request), "next": _safe_next(next),
+                                          "enabled": settings.writes_enabled, "disabled_reason": DISABLED})
+
+
+def _safe_next(url: str) -> str:
+    return url if url.startswith("/") and not url.startswith("//") else "/"
+
+
+@router.post("/login", summary="Sign in")
+def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()] = "",
+          csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/ingest"):
+    if not settings.writes_enabled:
+        raise HTTPException(403, DISABLED)
+    check_csrf(request, csrf)
+    if not _token_ok(settings, token):
+        return render(request, "login.html", {"title": "Sign in", "csrf": csrf_token(request), "next": _safe_next(next),
+                                              "enabled": True, "error": "That token is not right."}, status=401)
+    request.session["admin"] = True
+    request.session["csrf"] = secrets.token_urlsafe(24)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", summary="Sign out")
+def logout(request: Request, csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/ingest", response_class=HTMLResponse, summary="Paste or upload articles")
+def ingest_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    if not settings.writes_enabled:
+        return render(request, "ingest.html", {"title": "Add articles", "enabled": False, "disabled_reason": DISABLED}, status=403)
+    if request.session.get("admin") is not True:
+        return RedirectResponse("/login?next=/ingest", status_code=303)
+    return render(request, "ingest.html", {"title": "Add articles", "enabled": True, "csrf": csrf_token(request),
+                                           "today": dt.date.today().isoformat()})
+
+
+def _pasted(headline: str, published: str, outlet: str, url: str, body: str) -> RawArticle:
+    return make_article("pasted text", headline, published, body, outlet, url or None)
+
+
+def _preview_rows(raws: list[RawArticle]) -> list[dict]:
+    lex = load_lexicon()
+    rows = []
+    for raw in raws:
+        events = [{"title": e.title, "type": lex.types[e.type].label, "evidence": e.evidence,
+                   "date": date_label(e.date, e.date_start, e.date_end, e.precision, e.approximate)} for e in extract(raw)]
+        rows.append({"raw": raw, "events": events})
+    return rows
+
+
+@router.post("/ingest", response_class=HTMLResponse, summary="Review, then save articles")
+async def ingest_submit(
+    request: Request, _: AdminDep, settings: SettingsDep,
+    csrf: Annotated[str, Form()] = "", action: Annotated[str, Form()] = "preview",
+    headline: Annotated[str, Form()] = "", published: Annotated[str, Form()] = "",
+    outlet: Annotated[str, Form()] = "", url: Annotated[str, Form()] = "", body: Annotated[str, Form()] = "",
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> HTMLResponse:
+    check_csrf(request, csrf)
+    raws, errors = [], []
+    if body.strip():
+        try:
+            raws.append(_pasted(headline, published, outlet, url, body))
+        except ReadError as exc:
+            errors.append(str(exc))
+    for upload in files or []:
+        if not upload.filename:
+            continue
+        data = await upload.read(settings.max_article_bytes + 1)
+        suffix = "." + upload.filename.rsplit(".", 1)[-1] if "." in upload.filename else ""
+        for item in read_bytes(data, upload.filename, suffix, settings.max_article_bytes):
+            (errors.append(str(item)) if isinstance(item, ReadError) else raws.append(item))
+    saved = []
+    if action == "save" and raws:
+        with Session(writer(request.app.state.engine)) as ws:
+            sync_lexicon(ws)
+            saved = [ingest_safely(ws, raw) for raw in raws]
+    status = 400 if errors and not raws else 200
+    return render(request, "ingest.html", {
+        "title": "Add articles", "enabled": True, "csrf": csrf_token(request), "rows": _preview_rows(raws),
+        "errors": errors, "saved": saved, "action": action,
+        "form": {"headline": headline, "published": published, "outlet": outlet, "url": url, "body": body},
+    }, status=status)
+
+
+class ArticleIn(BaseModel):
+    """An article sent to the JSON API."""
+
+    title: str = Field(min_length=1, max_length=500)
+    published: dt.date
+    body: str = Field(min_length=1)
+    outlet: str = ""
+    url: str | None = None
+
+
+class ArticleOut(BaseModel):
+    status: str
+    article_id: int
+    events: int
+    article_url: str
+
+
+@router.post("/api/v1/articles", response_model=ArticleOut, status_code=201, tags=["api v1"],
+             summary="Add an article (Authorization: Bearer <token>)")
+def api_add_article(article: ArticleIn, request: Request, _: AdminDep, settings: SettingsDep) -> ArticleOut:
+    if len(article.body.encode()) > settings.max_article_bytes:
+        raise HTTPException(413, "article body too large")
+    try:
+        raw = make_article("api", article.title, article.published.isoformat(), article.body, article.outlet, article.url)
+    except ReadError as exc:
+        raise HTTPException(422, exc.reason) from None
+    with Session(writer(request.app.state.engine)) as ws:
+        sync_lexicon(ws)
+        result = ingest_safely(ws, raw)
+    return ArticleOut(status=result.status, article_id=result.article_id, events=result.events,
+                      article_url=str(request.base_url).rstrip("/") + f"/articles/{result.article_id}")
+
+
+@router.post("/events/{event_id}/split", summary="Split sources off an event (admin)")
+def split(event_id: int, request: Request, _: AdminDep, csrf: Annotated[str, Form()] = "",
+          source: Annotated[list[int] | None, Form()] = None):
+    check_csrf(request, csrf)
+    with Session(writer(request.app.state.engine)) as ws:
+        try:
+            new_id = split_event(ws, event_id, source or [])
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+    return RedirectResponse(f"/events/{new_id}", status_code=303)

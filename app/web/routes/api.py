@@ -1,0 +1,84 @@
+"""Machine twins of every view (JSON, CSV, iCalendar, Atom) and the versioned JSON API."""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from app.models import EventPage, EventRead, FacetCount
+from app.timeline import export, queries
+from app.timeline.filters import Filters
+from app.web.deps import FiltersDep, SessionDep, SettingsDep
+
+router = APIRouter()
+api = APIRouter(prefix="/api/v1", tags=["api v1"])
+FEED_LIMIT = 500
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _page(request: Request, session, f: Filters, size: int) -> EventPage:
+    page = queries.events_page(session, f, size)
+    base = _base(request)
+    nxt = base + f.url(request.url.path, cursor=page.next_cursor) if page.next_cursor else None
+    return EventPage(events=[export.event_read(e, base) for e in page.events], next=nxt, total=page.total)
+
+
+@router.get("/events.json", response_model=EventPage, summary="The filtered timeline as JSON")
+def events_json(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep) -> EventPage:
+    return _page(request, session, f, settings.page_size)
+
+
+@router.get("/events.csv", summary="The filtered timeline as CSV (RFC 4180)", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def events_csv(request: Request, session: SessionDep, f: FiltersDep) -> Response:
+    body = export.to_csv(queries.all_events(session, f), _base(request))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="events.csv"'})
+
+
+@router.get("/events.ics", summary="The filtered timeline as iCalendar", response_class=Response,
+            responses={200: {"content": {"text/calendar": {}}}})
+def events_ics(request: Request, session: SessionDep, f: FiltersDep) -> Response:
+    body = export.to_ics(queries.all_events(session, f), _base(request), f.describe())
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.get("/events.atom", summary="The filtered timeline as an Atom feed", response_class=Response,
+            responses={200: {"content": {"application/atom+xml": {}}}})
+def events_atom(request: Request, session: SessionDep, f: FiltersDep) -> Response:
+    events = queries.all_events(session, Filters(**{**f.__dict__, "order": "desc"}), FEED_LIMIT)
+    body = export.to_atom(events, _base(request), f, str(request.url))
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+def _one(request: Request, session, event_id: int) -> EventRead:
+    ev = queries.get_event(session, event_id)
+    if ev is None:
+        raise HTTPException(404, "No such event")
+    return export.event_read(ev, _base(request))
+
+
+@router.get("/events/{event_id:int}.json", response_model=EventRead, summary="One event as JSON")
+def event_json(event_id: int, request: Request, session: SessionDep) -> EventRead:
+    return _one(request, session, event_id)
+
+
+@api.get("/events", response_model=EventPage, summary="Events, filtered and paged")
+def api_events(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep) -> EventPage:
+    return _page(request, session, f, settings.page_size)
+
+
+@api.get("/events/{event_id}", response_model=EventRead, summary="One event")
+def api_event(event_id: int, request: Request, session: SessionDep) -> EventRead:
+    return _one(request, session, event_id)
+
+
+@api.get("/actors", response_model=list[FacetCount], summary="Actors with event counts under the filters")
+def api_actors(session: SessionDep, f: FiltersDep) -> list[FacetCount]:
+    return [FacetCount(**a) for a in queries.facet_counts(session, f, "actor", limit=1000)]
+
+
+@api.get("/topics", response_model=list[FacetCount], summary="Topics with event counts under the filters")
+def api_topics(session: SessionDep, f: FiltersDep) -> list[FacetCount]:
+    return [FacetCount(**t) for t in queries.facet_counts(session, f, "topic", limit=1000)]

@@ -1,0 +1,95 @@
+"""HTML pages: the timeline, an event, an actor, an article. Thin: query, then render."""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.timeline import queries
+from app.timeline.context import timeline_context, twins
+from app.timeline.filters import Filters
+from app.web.deps import FiltersDep, SessionDep, SettingsDep
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, summary="The timeline")
+def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep) -> HTMLResponse:
+    ctx = timeline_context(session, f, settings.page_size)
+    return render(request, "index.html", ctx, blocks={"": "app", "more": "items"})
+
+
+def _event_id(key: str) -> int:
+    head = key.split("-", 1)[0]
+    if not head.isdigit():
+        raise HTTPException(404, "No such event")
+    return int(head)
+
+
+@router.get("/events/{key}", response_class=HTMLResponse, summary="One event with every source")
+def event_page(key: str, request: Request, session: SessionDep, settings: SettingsDep):
+    ev = queries.get_event(session, _event_id(key))
+    if ev is None:
+        raise HTTPException(404, "No such event")
+    if key != ev.path.rsplit("/", 1)[1]:
+        return RedirectResponse(ev.path, status_code=301)
+    articles = {s.article_id: queries.get_article(session, s.article_id) for s in ev.sources}
+    sources = [(s, _paragraph(articles[s.article_id].body, s.start, s.end)) for s in ev.sources]
+    return render(request, "event.html", {
+        "event": ev, "sources": sources, "related": queries.related_events(session, ev),
+        "title": ev.title, "writes_enabled": settings.writes_enabled,
+        "twins": [{"ext": "json", "label": "JSON", "mime": "application/json", "url": f"/events/{ev.id}.json"}],
+    })
+
+
+def _paragraph(body: str, start: int, end: int) -> tuple[str, str, str]:
+    """The paragraph around a sentence, cut in three so the sentence can be marked."""
+    p0 = body.rfind("\n", 0, start) + 1
+    p1 = body.find("\n", end)
+    p1 = len(body) if p1 == -1 else p1
+    return body[p0:start], body[start:end], body[end:p1]
+
+
+@router.get("/actors/{slug}", response_class=HTMLResponse, summary="An actor's timeline")
+def actor_page(slug: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    actor = queries.get_actor(session, slug)
+    if actor is None:
+        raise HTTPException(404, "No such actor")
+    f = Filters(actors=(slug,))
+    page = queries.events_page(session, f, settings.page_size)
+    return render(request, "actor.html", {
+        "actor": actor, "page": page, "counterparts": queries.counterparts(session, actor),
+        "topics": queries.facet_counts(session, f, "topic", 12), "timeline_url": f.url("/"),
+        "twins": twins(f), "title": actor.name,
+    })
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse, summary="An article with its events marked")
+def article_page(article_id: int, request: Request, session: SessionDep) -> HTMLResponse:
+    article = queries.get_article(session, article_id)
+    if article is None:
+        raise HTTPException(404, "No such article")
+    marked = queries.article_sources(session, article_id)
+    return render(request, "article.html", {
+        "article": article, "paragraphs": _marked_paragraphs(article.body, marked), "marked": marked,
+        "title": article.title,
+    })
+
+
+def _marked_paragraphs(body: str, marked) -> list[list[tuple[str, object]]]:
+    """Paragraphs as runs of (text, event or None); each extracted sentence is one run."""
+    spans = {}
+    for source, ev in marked:
+        spans.setdefault((source.start, source.end), ev)
+    out, pos = [], 0
+    for para in body.split("\n"):
+        p0, p1 = pos, pos + len(para)
+        runs, cur = [], p0
+        for (s, e), ev in sorted(spans.items()):
+            if p0 <= s < p1 and s >= cur:
+                runs += [(body[cur:s], None), (body[s:e], ev)]
+                cur = e
+        runs.append((body[cur:p1], None))
+        out.append([r for r in runs if r[0]])
+        pos = p1 + 1
+    return out
