@@ -15,17 +15,21 @@ from typing import Iterator
 from app.lexicon import Lexicon, Trigger, load_lexicon
 from app.pipeline.actors import Mention, find_mentions
 from app.pipeline.dates import iso_week, precision
+from app.pipeline.merge import Report, same_act
 from app.pipeline.text import Sentence, split_sentences
 from app.pipeline.timex import Timex, find_timexes
 from app.pipeline.topics import topics_in
 
+LEADING = re.compile(r"^(?:As|When|While|After|Before|Although|Though|Since|Once|Because|If|Despite|Following|At|In|On|During)\b[^,]{0,80},")
 CLAUSE_BREAK = re.compile(
     r",\s+(?=(?:with|saying|adding|as|which|while|but|after|before|when|who|where|amid|prompting|"
-    r"leading|a|an)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+|\s(?=(?:when|while|after|before|as)\s)")
+    r"leading|a|an|in which|during which|at which|after which)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+|\s(?=(?:when|while|after|before|as)\s)")
 IRREALIS = re.compile(
     r"\b(?:will|would|could|should|might|may|must|can|shall|going to|plans? to|planning to|ready to|"
-    r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|to|any|possible|"
+    r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|any|possible|"
     r"potential|future|proposed|next|if|whether|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
+INFINITIVE_VERB = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
+INFINITIVE_NOUN = re.compile(r"\bto\s+\w+\s+(?:\w+\s+)?$", re.I)
 CONSEQUENCE = re.compile(r"\b(?:led to|leading to|prompting|prompted|resulting in|resulted in|triggering|"
                          r"which saw|followed by)\b", re.I)
 LATER = re.compile(r"^\s*(?:later|afterwards|after that|on)\b", re.I)
@@ -34,6 +38,14 @@ AUXILIARY = re.compile(r"\b(?:is|are|was|were|been)\s+(?:\w+ly\s+|still\s+)?$", 
 DEFINITE = re.compile(r"\b(?:the|this|that|these|those|their|his|her|its)\s+(?:\w+\s+){0,2}$", re.I)
 PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+ly\s+|also\s+|already\s+)?$", re.I)
 QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
+BOUND = re.compile(r"\b(?:since|until|till|by)\s+(?:the\s+)?$", re.I)
+LOCATIVE = re.compile(r"\b(?:in|at|near|outside|across|inside|from|into|of)\s+(?:the\s+)?(?:[A-Z][\w-]*,?\s+){0,2}$")
+REPORTED = re.compile(r"\b(?:said|says|told(?: \w+)?|announced|added|stated|warned|confirmed|wrote|insisted|according to \w+(?: \w+)?,? which said)"
+                      r"(?:\s+(?:on|late|early|last)?\s*\w+day)?\s+(?:that\s+)?", re.I)
+APPOSITIVE = re.compile(r",\s+(?:who|which)\b[^,]*,")
+COORD = re.compile(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}")
+ANCHORED = re.compile(r"\b(?:later|afterwards|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
+                      r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?:call|conversation|meeting|talks|summit|visit)\b", re.I)
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
 
 
@@ -78,7 +90,7 @@ class _Hit:
     end: int
     clause: int
     date: "_Date | None" = None
-    pos: int = -10**9
+    pos: int = 10**9
     roles: list[Role] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
 
@@ -108,7 +120,10 @@ def trigger_matches(sentence: Sentence, lex: Lexicon) -> Iterator[tuple[Trigger,
 
 
 def clause_spans(sentence: Sentence) -> list[tuple[int, int]]:
-    cuts = [sentence.start] + [sentence.start + m.start() for m in CLAUSE_BREAK.finditer(sentence.text)] + [sentence.end]
+    lead = LEADING.match(sentence.text)
+    cuts = [sentence.start] + ([sentence.start + lead.end()] if lead else [])
+    cuts += [sentence.start + m.start() for m in CLAUSE_BREAK.finditer(sentence.text)] + [sentence.end]
+    cuts = sorted(set(cuts))
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
@@ -178,56 +193,104 @@ def _heading(s: Sentence) -> bool:
     return not re.search(r"[.!?\"'\u201d]$", s.text) and len(s.text.split()) < 8
 
 
-def _is_future(text: str, clause_start: int, trig_start: int) -> bool:
-    return bool(IRREALIS.search(text[clause_start:trig_start]))
+def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> bool:
+    """Planned, possible or wished-for acts ('will meet', 'ready to discuss', 'plans to hold talks')."""
+    before = text[clause_start:trig_start]
+    infinitive = INFINITIVE_NOUN if noun else INFINITIVE_VERB
+    return bool(IRREALIS.search(before) or infinitive.search(before))
 
 
-def _assign_dates(hits: list[_Hit], dates: list[tuple[int, _Date]], clauses: list[tuple[int, int]]) -> None:
+def _distance(text: str, h: "_Hit", start: int, end: int) -> int:
+    """Characters between a trigger and a date, plus a penalty for each comma between them."""
+    a, b = (h.end, start) if h.end <= start else (end, h.start)
+    gap = max(0, b - a)
+    return gap + 100 * text[min(a, b):max(a, b)].count(",")
+
+
+def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date]], clauses) -> None:
     """Each date belongs to the nearest trigger of its clause; the rest borrow across clauses."""
-    for pos, d in dates:
+    for pos, end, d in dates:
         ci = _clause_of(pos, clauses)
         same = [h for h in hits if h.clause == ci]
         if same:
-            h = min(same, key=lambda h: abs(h.start - pos))
-            if h.date is None or abs(h.start - pos) < abs(h.start - h.pos):
-                h.date, h.pos = d, pos
+            h = min(same, key=lambda h: _distance(text, h, pos, end))
+            if h.date is None or _distance(text, h, pos, end) < h.pos:
+                h.date, h.pos = d, _distance(text, h, pos, end)
                 h.rules.append("date.clause")
     for h in hits:
         if h.date is None:
-            others = [(pos, d) for pos, d in dates if _clause_of(pos, clauses) != h.clause]
+            others = [(pos, end, d) for pos, end, d in dates if _clause_of(pos, clauses) != h.clause]
             if others:
-                h.date = min(others, key=lambda pd: abs(pd[0] - h.start))[1]
+                h.date = min(others, key=lambda x: abs(x[0] - h.start))[2]
                 h.rules.append("date.sentence")
 
 
-def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes) -> list[Role]:
+def _modifier(text: str, m: Mention) -> bool:
+    """'Russia's energy sites', 'in Riyadh', 'the Saudi capital': a mention that is not a participant."""
+    after = text[m.end:m.end + 3]
+    if re.match(r"['\u2019]s\s", after) and m.form != "pronoun":
+        return True
+    return bool(LOCATIVE.search(text[max(0, m.start - 16):m.start]))
+
+
+def _speaker_of_other(text: str, m: Mention) -> bool:
+    return bool(re.match(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b", text[m.end:m.end + 30]))
+
+
+def _subject(text: str, cands: list[Mention]) -> list[Mention]:
+    """The clause's subject among mentions before the trigger: the first that is no modifier."""
+    plain = [m for m in cands if not _modifier(text, m)]
+    return plain[:1] or cands[-1:]
+
+
+def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention], after: list[Mention]) -> list[Mention]:
+    """Who said it: 'Trump said', 'said Trump', 'Medinsky, who led the team, said'; else nobody."""
+    flat = APPOSITIVE.sub(lambda m: " " * len(m.group()), text[:hit.start])
+    near = [m for m in outside if m.end <= hit.start and flat[m.start] != " "
+            and SUBJECT_GAP.fullmatch(flat[m.end:hit.start])]
+    post = [m for m in after if re.fullmatch(r"\s*", text[hit.end:m.start])]
+    if near or post:
+        return near[-1:] or post[:1]
+    return _subject(text, before) if hit.trigger.participle and before else []
+
+
+def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentence_start: int) -> list[Role]:
     """Initiator, counterparts and mentioned actors of one trigger."""
     text = art.text
     cs, ce = clauses[hit.clause]
     outside = [m for m in ms if not _inside(m.start, quotes)]
     before = [m for m in outside if cs <= m.start < hit.start]
     after = [m for m in outside if hit.end <= m.start < ce]
-    initiator = None
-    first = [m for m in outside if m.start < hit.start][:1]
+    earlier: list[Mention] = []
     if hit.trigger.type == "statement":
-        near = [m for m in outside if m.end <= hit.start and SUBJECT_GAP.fullmatch(text[m.end:hit.start])]
-        post = [m for m in after if re.fullmatch(r"\s*", text[hit.end:m.start])]
-        pick = near[-1:] or (before[-1:] if hit.trigger.participle else []) or post[:1] or first or after[:1]
+        pick = _speaker(text, hit, outside, before, after)
     else:
-        pick = before[-1:] or first or after[:1]
+        complement = [m.end() for m in REPORTED.finditer(text[:hit.start], sentence_start)]
+        if complement:
+            before = [m for m in before if m.start >= complement[-1]]
+        earlier = [m for m in outside if (complement[-1] if complement else 0) <= m.start < hit.start]
+        pick = _subject(text, before) or _subject(text, earlier) or [m for m in after if not _modifier(text, m)][:1]
     chain = list(pick)
-    if pick and pick[0] in before:
-        i = before.index(pick[0])
-        while i > 0 and re.fullmatch(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}", text[before[i - 1].end:before[i].start]):
-            chain.insert(0, before[i - 1])
+    pool = before if pick and pick[0] in before else earlier if hit.trigger.type != "statement" and pick and pick[0] in earlier else []
+    if pick and pool:
+        i = j = pool.index(pick[0])
+        while j + 1 < len(pool) and COORD.fullmatch(text[pool[j].end:pool[j + 1].start]):
+            chain.append(pool[j + 1])
+            j += 1
+        while i > 0 and COORD.fullmatch(text[pool[i - 1].end:pool[i].start]):
+            chain.insert(0, pool[i - 1])
             i -= 1
     talk = hit.trigger.type in ("statement", "speech")
-    counter = [m for m in after if not talk or re.fullmatch(r"\s*", text[hit.end:m.start])]
+    counter = [m for m in after if (not talk or re.fullmatch(r"\s*", text[hit.end:m.start]))
+               and not _modifier(text, m) and not _speaker_of_other(text, m)]
     roles: list[Role] = []
     for m in chain + [m for m in counter if m not in chain]:
         slug = art.resolve(m, [x for x in outside if x.start < m.start])
-        if slug and slug not in {r.slug for r in roles}:
-            roles.append(Role(slug, "counterpart" if roles else "initiator"))
+        if not slug or slug in {r.slug for r in roles}:
+            continue
+        if roles and art.lex.actors[roles[0].slug].affiliation == slug:
+            continue
+        roles.append(Role(slug, "counterpart" if roles else "initiator"))
     for m in ms:
         slug = m.slug if m.form != "pronoun" else None
         if slug and slug not in {r.slug for r in roles}:
@@ -241,7 +304,7 @@ def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
         if _inside(a, quotes):
             continue
         ci = _clause_of(a, clauses)
-        if _is_future(art.text, clauses[ci][0], a):
+        if _is_future(art.text, clauses[ci][0], a, trig.anaphoric):
             continue
         hits.append(_Hit(trig, a, b, ci, rules=[trig.id]))
     return hits
@@ -262,12 +325,12 @@ def _undated(art: _Article, h: _Hit, clauses) -> _Date | None:
     return None
 
 
-def _consequence(art: _Article, h: _Hit, clauses, dates: list[tuple[int, _Date]]) -> None:
+def _consequence(art: _Article, h: _Hit, clauses, dates: list[tuple[int, int, _Date]]) -> None:
     """'..., which led to X': X happened between the event before it and publication."""
     cs = clauses[h.clause][0]
-    if not CONSEQUENCE.search(art.text[cs:h.start]) or any(cs <= p < h.start for p, _ in dates):
+    if not CONSEQUENCE.search(art.text[cs:h.start]) or any(cs <= p < h.start for p, _, _ in dates):
         return
-    earlier = [d for p, d in dates if p < cs]
+    earlier = [d for p, _, d in dates if p < cs]
     anchor = earlier[-1] if earlier else art.last_event_date
     if anchor and anchor.start <= art.dct:
         h.date = _Date(covering_value(anchor.start, art.dct), anchor.start, art.dct, precision="interval")
@@ -288,32 +351,45 @@ def _relative_later(art: _Article, s: Sentence, timexes: list[Timex]) -> _Date |
     return None
 
 
+def _event_dates(art: _Article, timexes: list[Timex], quotes) -> list[tuple[int, int, "_Date"]]:
+    """Dates an event may take: outside quotes when there are any, never 'since X' or 'until X'."""
+    usable = [t for t in timexes if not BOUND.search(art.text[max(0, t.start - 12):t.start])]
+    dates = [(t.start, t.end, d) for t in usable if (d := _date_of(t)) and not _inside(t.start, quotes)]
+    return dates or [(t.start, t.end, d) for t in usable if (d := _date_of(t))]
+
+
 def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate]:
     clauses = clause_spans(s)
     quotes = quote_spans(art.text, s)
     ms = art._in(art.mentions, s)
     timexes = art._in(art.timexes, s)
-    dates = [(t.start, d) for t in timexes if (d := _date_of(t)) and not _inside(t.start, quotes)]
-    if not dates:
-        dates = [(t.start, d) for t in timexes if (d := _date_of(t))]
+    dates = _event_dates(art, timexes, quotes)
     hits = _hits(art, s, clauses, quotes)
     for h in hits:
         _consequence(art, h, clauses, dates)
-    _assign_dates([h for h in hits if h.date is None], dates, clauses)
+    _assign_dates(art.text, [h for h in hits if h.date is None], dates, clauses)
     later = _relative_later(art, s, timexes)
+    attribution = next((h.date for h in hits if h.trigger.type == "statement" and h.date), None)
     out = []
     for h in hits:
+        cs = clauses[h.clause][0]
         if h.date is None and later:
             h.date = later
             h.rules.append("date.relative")
-        definite = DEFINITE.search(art.text[clauses[h.clause][0]:h.start]) or re.match(r"(?i)th|his|her", art.text[h.start:h.end])
+        if h.date is None and art.last_event_date and ANCHORED.search(art.text[cs:h.start] + " " + s.text):
+            h.date = replace(art.last_event_date, approximate=False)
+            h.rules.append("date.anchor")
+        definite = DEFINITE.search(art.text[cs:h.start]) or re.match(r"(?i)th|his|her", art.text[h.start:h.end])
         if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
             continue
         if h.date is None:
             h.date = _undated(art, h, clauses)
+            if h.date and h.trigger.type != "statement" and attribution:
+                h.date = replace(attribution, approximate=True)
+                h.rules.append("date.attribution")
         if h.date is None:
             continue
-        h.roles = _roles(art, h, ms, clauses, quotes)
+        h.roles = _roles(art, h, ms, clauses, quotes, s.start)
         core = [r for r in h.roles if r.role != "mentioned"]
         if not core or (h.trigger.needs_counterpart and len(core) < 2):
             continue
@@ -353,13 +429,27 @@ def _merge(keep: EventCandidate, other: EventCandidate, role: str = "counterpart
                    rules=tuple(dict.fromkeys(keep.rules + other.rules + ("merge.sentence",))))
 
 
+def report_of(e: EventCandidate, key: tuple = ()) -> Report:
+    """What merging needs of a candidate."""
+    return Report(key or (e.start, e.type, e.initiator or ""), e.type, e.date_start, e.date_end, e.approximate,
+                  e.initiator or "", frozenset(e.core_actors), frozenset(e.topics))
+
+
+def _same_act(a: EventCandidate, b: EventCandidate) -> bool:
+    if a.type == b.type == "statement":
+        return a.initiator == b.initiator
+    ra, rb = report_of(a), report_of(b)
+    if a.approximate or b.approximate:
+        ra, rb = replace(ra, start=dt.date.min, end=dt.date.max), rb
+    return same_act(ra, rb) is not None
+
+
 def _fold_sentence(events: list[EventCandidate]) -> list[EventCandidate]:
-    """One event per type and sentence; 'saying ...' folds into the sentence's main event."""
+    """One event per act and sentence; 'saying ...' folds into the sentence's main event."""
     out: list[EventCandidate] = []
     for e in sorted(events, key=lambda e: "statement.saying" in e.rules):
         participle = "statement.saying" in e.rules
-        i = 0 if participle and out else next(
-            (i for i, x in enumerate(out) if x.type == e.type and (x.initiator == e.initiator or e.type != "statement")), None)
+        i = 0 if participle and out else next((i for i, x in enumerate(out) if _same_act(x, e)), None)
         if i is None:
             out.append(e)
         else:
@@ -382,14 +472,8 @@ def make_title(etype: str, roles, topics, lex: Lexicon) -> str:
 
 def _continues(prev: EventCandidate, e: EventCandidate) -> bool:
     """'Trump said ... Trump added ...': an undated statement right after the same speaker's."""
-    return (e.type == prev.type == "statement" and e.approximate and e.sentence_index == prev.sentence_index + 1
+    return (e.type == prev.type == "statement" and e.approximate and 0 < e.sentence_index - prev.sentence_index <= 2
             and e.initiator == prev.initiator)
-
-
-def _same_act(a: EventCandidate, b: EventCandidate) -> bool:
-    if a.type != b.type or a.type == "statement" or not (a.core_actors & b.core_actors):
-        return False
-    return a.date_start <= b.date_end and b.date_start <= a.date_end
 
 
 def fold_article(events: list[EventCandidate]) -> list[EventCandidate]:
@@ -398,7 +482,7 @@ def fold_article(events: list[EventCandidate]) -> list[EventCandidate]:
     for e in events:
         if out and _continues(out[-1], e):
             continue
-        twin = next((i for i, x in enumerate(out) if _same_act(x, e)), None)
+        twin = next((i for i, x in enumerate(out) if x.type != "statement" and same_act(report_of(x), report_of(e))), None)
         if twin is None:
             out.append(e)
         else:

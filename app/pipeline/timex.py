@@ -242,6 +242,10 @@ def r_deictic_day(m: re.Match, c: Context):
     return "DATE", d.isoformat()
 
 
+def r_overnight(m: re.Match, c: Context):
+    return "TIME", f"{(c.ref(m) - dt.timedelta(days=1)).isoformat()}TNI"
+
+
 def r_this_pod(m: re.Match, c: Context):
     return "TIME", f"{c.ref(m).isoformat()}T{PARTS_OF_DAY[m['pod'].lower()]}"
 
@@ -465,7 +469,8 @@ RULES: list[tuple[str, re.Pattern, Resolver]] = [
     ("date.month", _r(rf"{MODP}{REL}?(?P<month>{MONTH_FULL})\b(?!\s+\d)(?<!\bMay)(?=\s+of\s+(?P<yrel>last|this|next)\s+year)?"), r_month),
     ("date.month_may", _r(rf"(?:(?<=\bin )|(?<=\bsince )|(?<=\buntil )|(?<=\bof )|(?<=\bearly )|(?<=\bmid-)|(?<=\blate ))(?P<month>(?-i:May))\b(?!\s+\d)(?P<rel>)(?P<mod>)"), r_month),
     ("date.weekday", _r(rf"{REL}?(?:(?:late|early)\s+)?(?P<wd>{WEEKDAY})(?:\s+{POD})?"), r_weekday),
-    ("date.deictic", _r(rf"\b(?:(?:late|early)\s+)?(?P<word>the day before yesterday|the day after tomorrow|today|tonight|yesterday|tomorrow|last night)(?:\s+{POD})?\b(?!')"), r_deictic_day),
+    ("date.deictic", _r(rf"\b(?:(?:late|early)\s+)?(?P<word>the day before yesterday|the day after tomorrow|today|tonight|yesterday|tomorrow|last night)(?:\s+{POD})?\b"), r_deictic_day),
+    ("date.overnight", _r(r"\b(?:overnight|during the night|in the night)\b"), r_overnight),
     ("date.this_pod", _r(rf"\bthis\s+{POD}\b"), r_this_pod),
     ("date.earlier_today", _r(r"\b(?:earlier|later)\s+today\b"), r_earlier_today),
     ("date.relative_unit", _r(rf"\b{MODP}(?:the\s+)?{REL}(?P<unit>week|weekend|month|year|quarter)\b(?![-\s]+(?:old|long))"), r_relative_unit),
