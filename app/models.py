@@ -62,7 +62,7 @@ class Event(EventBase, table=True):
 class EventSource(SQLModel, table=True):
     """An article's statement of an event: the verbatim sentence, its offsets, the rules that fired."""
 
-    __table_args__ = (UniqueConstraint("article_id", "start", "type", "initiator", name="uq_source_mention"),)
+    __table_args__ = (UniqueConstraint("article_id", "mention", name="uq_source_mention"),)
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
@@ -70,6 +70,7 @@ class EventSource(SQLModel, table=True):
     start: int
     end: int
     rules: str = ""
+    mention: str = ""  # start:type:core actors; identifies the mention across re-extractions
     type: str = ""
     initiator: str = ""
     date: str = ""
@@ -84,12 +85,10 @@ class EventSource(SQLModel, table=True):
 
 
 class SplitLock(SQLModel, table=True):
-    """An editor's split, keyed by what survives re-extraction: article, sentence, type, speaker."""
+    """An editor's split, keyed by what survives re-extraction: the article and the mention."""
 
     article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
-    start: int = Field(primary_key=True)
-    type: str = Field(primary_key=True)
-    initiator: str = Field(primary_key=True)
+    mention: str = Field(primary_key=True)
     lock: str
 
 

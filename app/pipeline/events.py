@@ -264,6 +264,9 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     earlier: list[Mention] = []
     if hit.trigger.type == "statement":
         pick = _speaker(text, hit, outside, before, after)
+    elif re.match(r"\s+between\b", text[hit.end:hit.end + 10]):
+        pick = earlier = [m for m in after if not _modifier(text, m)][:1]
+        before = []
     else:
         complement = [m.end() for m in REPORTED.finditer(text[:hit.start], sentence_start)]
         if complement:
@@ -271,7 +274,8 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         earlier = [m for m in outside if (complement[-1] if complement else 0) <= m.start < hit.start]
         pick = _subject(text, before) or _subject(text, earlier) or [m for m in after if not _modifier(text, m)][:1]
     chain = list(pick)
-    pool = before if pick and pick[0] in before else earlier if hit.trigger.type != "statement" and pick and pick[0] in earlier else []
+    pool = before if pick and pick[0] in before else after if pick and pick[0] in after else \
+        earlier if hit.trigger.type != "statement" and pick and pick[0] in earlier else []
     if pick and pool:
         i = j = pool.index(pick[0])
         while j + 1 < len(pool) and COORD.fullmatch(text[pool[j].end:pool[j + 1].start]):

@@ -19,7 +19,7 @@ PRECISE_DAYS = 7
 class Report:
     """What merging needs to know about one source of an event."""
 
-    key: tuple  # a stable identity: (article key, sentence start, type, initiator)
+    key: tuple  # a stable identity: (article key, mention)
     type: str
     start: dt.date
     end: dt.date

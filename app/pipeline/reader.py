@@ -179,7 +179,8 @@ def parse_html(text: str, where: str, url: str | None = None) -> RawArticle:
     """Main text, title and date of a news page, by trafilatura."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False, as_dict=True)
+    found = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False)
+    doc = found.as_dict() if hasattr(found, "as_dict") else found
     if not doc or not (doc.get("text") or "").strip():
         raise ReadError(where, "no article text found in the HTML page")
     return make_article(where, doc.get("title"), doc.get("date"), doc.get("text"),

@@ -96,8 +96,7 @@ def _drop_sources(session: Session, article_id: int) -> list[tuple[str, dt.date,
 
 
 def _add_sources(session: Session, article: Article, candidates: list[EventCandidate]) -> list[tuple[str, dt.date, dt.date]]:
-    locks = {(lk.start, lk.type, lk.initiator): lk.lock
-             for lk in session.exec(select(SplitLock).where(SplitLock.article_id == article.id)).all()}
+    locks = {lk.mention: lk.lock for lk in session.exec(select(SplitLock).where(SplitLock.article_id == article.id)).all()}
     windows = []
     for c in candidates:
         event = Event(date=c.date, date_start=c.date_start, date_end=c.date_end, precision=c.precision,
@@ -105,12 +104,12 @@ def _add_sources(session: Session, article: Article, candidates: list[EventCandi
         session.add(event)
         session.flush()
         initiator = c.initiator or ""
+        mention = f"{c.start}:{c.type}:{'+'.join(sorted(c.core_actors))}"
         session.add(EventSource(
             event_id=event.id, article_id=article.id, sentence=c.evidence, start=c.start, end=c.end,
-            rules=",".join(c.rules), type=c.type, initiator=initiator, date=c.date, date_start=c.date_start,
+            rules=",".join(c.rules), mention=mention, type=c.type, initiator=initiator, date=c.date, date_start=c.date_start,
             date_end=c.date_end, approximate=c.approximate, actors=",".join(f"{r.slug}:{r.role}" for r in c.actors),
-            topics="|".join(c.topics), pinned=(c.start, c.type, initiator) in locks,
-            lock=locks.get((c.start, c.type, initiator), "")))
+            topics="|".join(c.topics), pinned=mention in locks, lock=locks.get(mention, "")))
         windows.append((c.type, c.date_start, c.date_end))
     session.flush()
     return windows
@@ -118,7 +117,7 @@ def _add_sources(session: Session, article: Article, candidates: list[EventCandi
 
 def _report(s: EventSource, article_key: str) -> Report:
     core = frozenset(a.split(":")[0] for a in s.actors.split(",") if a and not a.endswith(":mentioned"))
-    return Report((article_key, s.start, s.type, s.initiator), s.type, s.date_start, s.date_end, s.approximate,
+    return Report((article_key, s.mention), s.type, s.date_start, s.date_end, s.approximate,
                   s.initiator, core, frozenset(t for t in s.topics.split("|") if t), s.lock)
 
 
@@ -159,9 +158,13 @@ def recluster(session: Session, windows: list[tuple[str, dt.date, dt.date]]) -> 
         by_key = {}
         for s, akey in rows:
             by_key[_report(s, akey).key] = s
+        used: set[int] = set()
         for group in group_reports([_report(s, akey) for s, akey in rows]):
             sources = [by_key[r.key] for r in group]
-            keep = min(s.event_id for s in sources)
+            keep = min((s.event_id for s in sources if s.event_id not in used), default=None)
+            if keep is None:
+                keep = _new_event(session, sources[0])
+            used.add(keep)
             for s, why in zip(sources, merge_reason(group)):
                 touched.add(s.event_id)
                 s.event_id, s.merge_reason = keep, why
@@ -171,6 +174,13 @@ def recluster(session: Session, windows: list[tuple[str, dt.date, dt.date]]) -> 
     _delete_orphans(session, touched)
     for event_id in touched:
         refresh_event(session, event_id)
+
+
+def _new_event(session: Session, s: EventSource) -> int:
+    event = Event(date=s.date, date_start=s.date_start, date_end=s.date_end, precision="day", type=s.type, title="")
+    session.add(event)
+    session.flush()
+    return event.id
 
 
 def _delete_orphans(session: Session, event_ids: set[int]) -> None:
@@ -275,7 +285,7 @@ def split_event(session: Session, event_id: int, source_ids: list[int]) -> int:
             if s in moving:
                 s.event_id = new.id
             session.add(s)
-            session.merge(SplitLock(article_id=s.article_id, start=s.start, type=s.type, initiator=s.initiator, lock=lock))
+            session.merge(SplitLock(article_id=s.article_id, mention=s.mention, lock=lock))
     session.flush()
     recluster(session, [(s.type, s.date_start, s.date_end) for s in sources])
     session.commit()

@@ -70,7 +70,7 @@ APPROX = r"(?:(?:almost|nearly|about|around|roughly|some|over|more than|less tha
 POD = r"(?P<pod>morning|afternoon|evening|night)"
 FUTURE = re.compile(
     r"\b(?:will|won't|'ll|shall|is to|are to|going to|plans? to|planned|planning|is due|are due|due to"
-    r"|scheduled|expected to|set to|to be (?:held|signed|completed|released)|upcoming|next|would|could"
+    r"|scheduled|expected|slated|set to|to be (?:held|signed|completed|released)|upcoming|next|would|could"
     r"|should|may|might|aims? to|intends? to|hopes? to|until|deadline)\b", re.I)
 PAST = re.compile(r"\b(?:was|were|had|did|said|told|ago|last|earlier|met|spoke|began|gave|held|took"
                   r"|made|went|came|saw|sent|hit|struck|flew|left|won|lost|[a-z]+ed)\b", re.I)
@@ -477,7 +477,7 @@ RULES: list[tuple[str, re.Pattern, Resolver]] = [
     ("date.weekend", _r(r"\bthe\s+weekend\b"), r_the_weekend),
     ("date.season", _r(rf"\b{MODP}{REL}?(?P<season>spring|summer|autumn|winter)(?:\s+(?:of\s+)?{YEAR})?\b"), r_season),
     ("date.quarter", _r(rf"\b(?:the\s+)?(?:(?P<rel>last|next|this)\s+)?(?:(?P<ord>first|second|third|fourth|final|last)[-\s]+(?P<part>quarter|half)|Q(?P<qn>[1-4])\b)(?:\s+(?:of\s+)?(?:{YEAR}|(?:this|the)\s+year|(?P<lastyear>last\s+year)))?"), r_quarter),
-    ("date.year", _r(rf"(?<![$£€\d,.\-/])\b{MODP}{YEAR}\b(?!\s*(?:percent|per cent|%|people|troops|soldiers|km|miles|tonnes|dollars))"), r_year),
+    ("date.year", _r(rf"(?<![$£€\d,.\-/])\b{MODP}{YEAR}\b(?!\s*(?:percent|per cent|%|people|troops|soldiers|km|miles|tonnes|dollars|euros|drones|missiles|rockets|shells|civilians|prisoners|votes|casualties|deaths|cases|homes|jobs|units|vehicles|tanks|feet|metres|meters|points)\b)"), r_year),
     ("date.decade", _r(r"\b(?:the\s+)?(?:'|\u2019)?(?P<dec>(?:19|20)?\d0)s\b"), r_decade),
     ("date.ago", _r(rf"\b{NUM}\s+(?P<unit>day|week|month|year)s?\s+ago\b"), r_ago),
     ("date.holiday", _r(rf"\b(?P<hol>Christmas(?: Day| Eve)?|New Year(?:'s|\u2019s)? (?:Day|Eve)|Independence Day|Valentine(?:'s|\u2019s) Day|Halloween)(?:\s+{YEAR})?"), r_holiday),
