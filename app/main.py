@@ -59,9 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                               "title": f"Error {exc.status_code}"}, status=exc.status_code)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(api.api)
+    app.include_router(pages.router)
     app.include_router(admin.router)
 
     @app.get("/docs", include_in_schema=False)
