@@ -1,6 +1,7 @@
 """Page contexts: what each template receives, built from queries; URLs are made here, not in templates."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from itertools import groupby
 
@@ -29,16 +30,30 @@ def density(unit: str, buckets: list[Bucket], f: Filters) -> dict:
     """Bars of the density strip, each a link that narrows the date range to its period."""
     if not buckets:
         return {"unit": unit, "bars": [], "max": 0, "width": STRIP_W, "height": STRIP_H}
+    buckets = _fill_gaps(unit, buckets)
     peak = max(b.count for b in buckets)
     n = len(buckets)
     slot = STRIP_W / max(n, 1)
     bars = []
     for i, b in enumerate(buckets):
-        h = max(2.0, (STRIP_H - 4) * b.count / peak)
+        h = (STRIP_H - 4) * b.count / peak if b.count else 0.0
+        h = max(h, 2.0) if b.count else 0.0
         label = {"day": f"{b.start.day} {b.start:%b %Y}", "week": f"week of {b.start.day} {b.start:%b %Y}"}.get(unit, f"{b.start:%b %Y}")
         bars.append(Bar(round(i * slot + 1, 2), round(STRIP_H - h, 2), round(max(slot - 2, 1), 2), round(h, 2),
                         label, b.count, f.url("/", date_from=b.start, date_to=b.end)))
     return {"unit": unit, "bars": bars, "max": peak, "width": STRIP_W, "height": STRIP_H}
+
+
+def _fill_gaps(unit: str, buckets: list[Bucket]) -> list[Bucket]:
+    """Every period between the first and the last, empty ones at zero, so density is honest."""
+    from app.timeline.queries import _period_end
+
+    have = {b.start: b for b in buckets}
+    out, cur = [], buckets[0].start
+    while cur <= buckets[-1].start and len(out) < 2000:
+        out.append(have.get(cur, Bucket(cur, _period_end(unit, cur), 0)))
+        cur = _period_end(unit, cur) + dt.timedelta(days=1)
+    return out
 
 
 def grouped(events: list[EventView]) -> list[tuple[str, list[tuple[str, list[EventView]]]]]:

@@ -122,7 +122,8 @@ def conditions(session: Session, f: Filters, skip: str = "") -> list:
     conds = []
     if skip != "actor":
         for actor_id in _ids(session, Actor, f.actors):
-            conds.append(Event.id.in_(select(EventActor.event_id).where(EventActor.actor_id == actor_id)))
+            conds.append(Event.id.in_(select(EventActor.event_id).where(EventActor.actor_id == actor_id,
+                                                                        EventActor.role != "mentioned")))
     if skip != "topic":
         for topic_id in _ids(session, Topic, f.topics):
             conds.append(Event.id.in_(select(EventTopic.event_id).where(EventTopic.topic_id == topic_id)))
