@@ -48,6 +48,7 @@ def writer(engine: Engine) -> Engine:
 
 def init_db(engine: Engine) -> None:
     """Create tables (and the full-text index) that do not exist yet."""
+    engine = writer(engine)
     SQLModel.metadata.create_all(engine)
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -56,15 +56,32 @@ class Trigger:
     reporting: bool = False
     participle: bool = False
     anaphoric: bool = False
+    keywords: tuple[str, ...] = ()
+
+    def may_match(self, lowered: str) -> bool:
+        return not self.keywords or any(k in lowered for k in self.keywords)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
     actors: dict[str, Actor]
     types: dict[str, EventType]
     triggers: tuple[Trigger, ...]
     topics: dict[str, re.Pattern]
     descriptions: tuple[tuple[re.Pattern, str], ...] = field(default=())
+
+    @cached_property
+    def literal_descriptions(self) -> tuple[tuple[str, str], ...]:
+        """Descriptions that are plain text, matched with the gazetteer's automaton."""
+        return tuple((p.pattern[len(r"\b(?:"):-1], slug) for p, slug in self.descriptions if _literal(p))
+
+    @cached_property
+    def regex_descriptions(self) -> tuple[tuple[re.Pattern, str], ...]:
+        return tuple((p, slug) for p, slug in self.descriptions if not _literal(p))
+
+
+def _literal(p: re.Pattern) -> bool:
+    return not re.search(r"[\\()\[\]?*+|^$.{}]", p.pattern[len(r"\b(?:"):-1])
 
 
 def _compile(pattern: str, where: str, flags: int = re.I, tail: str = "") -> re.Pattern:
@@ -125,7 +142,7 @@ def _triggers(types: dict[str, EventType]) -> tuple[Trigger, ...]:
         seen.add(t["id"])
         out.append(Trigger(t["id"], t["type"], _compile(t["pattern"], f"triggers.toml {t['id']}", tail=r"(?:\b|(?<=\W))"),
                            t.get("needs_counterpart", False), t.get("reporting", False),
-                           t.get("participle", False), t.get("anaphoric", False)))
+                           t.get("participle", False), t.get("anaphoric", False), tuple(t.get("keywords", ()))))
     return tuple(out)
 
 

@@ -44,6 +44,10 @@ def _automaton() -> ahocorasick.Automaton:
             surfaces.setdefault(surface, (actor.slug, form))
             if surface.startswith("the "):
                 surfaces.setdefault("The " + surface[4:], (actor.slug, form))
+    for surface, slug in lex.literal_descriptions:
+        surfaces.setdefault(surface, (slug, "description"))
+        if surface.startswith("the "):
+            surfaces.setdefault("The " + surface[4:], (slug, "description"))
     for surface, (slug, form) in surfaces.items():
         auto.add_word(surface, (len(surface), slug, form))
     auto.make_automaton()
@@ -64,7 +68,7 @@ def gazetteer_mentions(text: str, lex: Lexicon | None = None) -> list[Mention]:
         start, end = end_idx - length + 1, end_idx + 1
         if _is_word_boundary(text, start, end):
             found.append(Mention(start, end, slug, form))
-    for pattern, slug in lex.descriptions:
+    for pattern, slug in lex.regex_descriptions:
         found += [Mention(m.start(), m.end(), slug, "description") for m in pattern.finditer(text)]
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     chosen: list[Mention] = []

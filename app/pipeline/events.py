@@ -108,7 +108,10 @@ class _Date:
 def trigger_matches(sentence: Sentence, lex: Lexicon) -> Iterator[tuple[Trigger, int, int]]:
     """Trigger words of a sentence, longest first where two overlap."""
     found = []
+    lowered = sentence.text.lower()
     for trig in lex.triggers:
+        if not trig.may_match(lowered):
+            continue
         for m in trig.pattern.finditer(sentence.text):
             found.append((trig, sentence.start + m.start(), sentence.start + m.end()))
     found.sort(key=lambda f: (f[1], -(f[2] - f[1])))
@@ -195,7 +198,7 @@ def _heading(s: Sentence) -> bool:
 
 def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> bool:
     """Planned, possible or wished-for acts ('will meet', 'ready to discuss', 'plans to hold talks')."""
-    before = text[clause_start:trig_start]
+    before = text[max(clause_start, trig_start - 60):trig_start]
     infinitive = INFINITIVE_NOUN if noun else INFINITIVE_VERB
     return bool(IRREALIS.search(before) or infinitive.search(before))
 
@@ -318,7 +321,7 @@ def _undated(art: _Article, h: _Hit, clauses) -> _Date | None:
     """Dates the text implies: an anchor ('an hour later', 'which led to'), or publication."""
     cs, ce = clauses[h.clause]
     clause = art.text[cs:ce]
-    before = art.text[cs:h.start]
+    before = art.text[max(cs, h.start - 60):h.start]
     if GENERIC.search(clause):
         return None
     progressive = AUXILIARY.search(before) and art.text[h.start:h.end].endswith("ing")
@@ -374,7 +377,8 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     _assign_dates(art.text, [h for h in hits if h.date is None], dates, clauses)
     later = _relative_later(art, s, timexes)
     attribution = next((h.date for h in hits if h.trigger.type == "statement" and h.date), None)
-    out = []
+    out: list[EventCandidate] = []
+    topics: tuple[str, ...] | None = None
     for h in hits:
         cs = clauses[h.clause][0]
         if h.date is None and later:
@@ -383,7 +387,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.date is None and art.last_event_date and ANCHORED.search(art.text[cs:h.start] + " " + s.text):
             h.date = replace(art.last_event_date, approximate=False)
             h.rules.append("date.anchor")
-        definite = DEFINITE.search(art.text[cs:h.start]) or re.match(r"(?i)th|his|her", art.text[h.start:h.end])
+        definite = DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or re.match(r"(?i)th|his|her", art.text[h.start:h.end])
         if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
             continue
         if h.date is None:
@@ -397,18 +401,19 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         core = [r for r in h.roles if r.role != "mentioned"]
         if not core or (h.trigger.needs_counterpart and len(core) < 2):
             continue
-        out.append(_candidate(art, si, s, h))
+        topics = topics_in(s.text, art.lex) if topics is None else topics
+        out.append(_candidate(art, si, s, h, topics))
     return _fold_sentence(out)
 
 
-def _candidate(art: _Article, si: int, s: Sentence, h: _Hit) -> EventCandidate:
+def _candidate(art: _Article, si: int, s: Sentence, h: _Hit, topics: tuple[str, ...]) -> EventCandidate:
     d = h.date
     return EventCandidate(
         type=h.trigger.type, date=d.value, date_start=d.start, date_end=d.end,
         precision=d.precision or precision(d.value), approximate=d.approximate,
-        actors=tuple(h.roles), topics=topics_in(s.text, art.lex), evidence=s.text,
+        actors=tuple(h.roles), topics=topics, evidence=s.text,
         start=s.start, end=s.end, rules=tuple(dict.fromkeys(h.rules)),
-        title=make_title(h.trigger.type, h.roles, topics_in(s.text, art.lex), art.lex), sentence_index=si)
+        title=make_title(h.trigger.type, h.roles, topics, art.lex), sentence_index=si)
 
 
 def _better_date(a: EventCandidate, b: EventCandidate) -> EventCandidate:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterator
+
+import ahocorasick
 
 from app.pipeline.dates import (
     add_months,
@@ -499,11 +502,74 @@ RULES: list[tuple[str, re.Pattern, Resolver]] = [
 RULES_BY_NAME = {name: pattern for name, pattern, _ in RULES}
 
 
-def _candidates(text: str) -> Iterator[tuple[int, int, str, re.Match, Resolver]]:
+# Words (prefixes) one of which every expression of a rule family contains; rules run only near them.
+ANCHORS = {
+    "month": "jan feb mar apr may jun jul aug sep oct nov dec",
+    "weekday": "monday tuesday wednesday thursday friday saturday sunday",
+    "deictic": "today tonight yesterday tomorrow night overnight morning afternoon evening",
+    "unit": "second minute hour day week month year decade centur quarter half",
+    "season": "spring summer autumn winter",
+    "quarter": "quarter half q1 q2 q3 q4",
+    "holiday": "christmas new year independence valentine halloween",
+    "set": "weekly daily monthly annual yearly hourly quarterly every each per",
+    "ref": "now current recent lately formerly previously past future soon shortly term present moment being coming",
+    "ago": "ago",
+}
+RULE_ANCHOR = {
+    "date.mdy": "month", "date.dmy": "month", "date.numeric": "digit", "date.month_year": "month",
+    "date.month": "month", "date.month_may": "month", "date.weekday": "weekday", "date.deictic": "deictic",
+    "date.overnight": "deictic", "date.this_pod": "deictic", "date.earlier_today": "deictic",
+    "date.relative_unit": "unit", "date.weekend": "unit", "date.season": "season", "date.quarter": "quarter",
+    "date.year": "digit", "date.decade": "digit", "date.ago": "ago", "date.holiday": "holiday",
+    "duration.count": "unit", "duration.decade": "unit", "duration.vague": "unit", "duration.range": "digit",
+    "date.the_day": "unit", "date.unit_bound": "unit", "set.rate": "unit", "set.adverb": "set",
+    "time.clock": "digit", "time.military": "digit", "ref.deictic": "ref", "date.anaphoric": "unit",
+}
+WINDOW = 64
+DIGITS = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=1)
+def _anchor_automaton() -> ahocorasick.Automaton:
+    kinds: dict[str, list[str]] = {}
+    for kind, words in ANCHORS.items():
+        for w in (words.split() if kind != "holiday" else ["christmas", "new year", "independence", "valentine", "halloween"]):
+            kinds.setdefault(w, []).append(kind)
+    auto = ahocorasick.Automaton()
+    for w, ks in kinds.items():
+        auto.add_word(w, (len(w), tuple(ks)))
+    auto.make_automaton()
+    return auto
+
+
+def _windows(text: str, start: int) -> dict[str, list[tuple[int, int]]]:
+    """Per anchor kind, the stretches of text around its words; a rule runs only in its kind's stretches."""
+    hits: list[tuple[int, int, tuple[str, ...]]] = [(m.start(), m.end(), ("digit",)) for m in DIGITS.finditer(text, start)]
+    lowered = text.lower()
+    for end, (n, kinds) in _anchor_automaton().iter(lowered, start):
+        s0 = end - n + 1
+        if s0 == 0 or not lowered[s0 - 1].isalnum():
+            hits.append((s0, end + 1, kinds))
+    hits.sort()
+    out: dict[str, list[tuple[int, int]]] = {k: [] for k in (*ANCHORS, "digit")}
+    for s0, e0, kinds in hits:
+        a, b = max(start, s0 - WINDOW), min(len(text), e0 + WINDOW)
+        for key in kinds:
+            spans = out[key]
+            if spans and a <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(b, spans[-1][1]))
+            else:
+                spans.append((a, b))
+    return out
+
+
+def _candidates(text: str, start: int = 0) -> Iterator[tuple[int, int, str, re.Match, Resolver]]:
+    windows = _windows(text, start)
     for name, pattern, resolve in RULES:
-        for m in pattern.finditer(text):
-            if m.end() > m.start() and _plausible(name, m):
-                yield m.start(), m.end(), name, m, resolve
+        for a, b in windows[RULE_ANCHOR[name]]:
+            for m in pattern.finditer(text, a, b):
+                if m.end() > m.start() and _plausible(name, m):
+                    yield m.start(), m.end(), name, m, resolve
 
 
 def _plausible(name: str, m: re.Match) -> bool:
@@ -577,7 +643,7 @@ def _with_inner(chosen: list) -> Iterator:
 
 def find_timexes(text: str, dct: dt.date, start: int = 0) -> list[Timex]:
     """All temporal expressions in text[start:], resolved against the publication date."""
-    cands = [c for c in _candidates(text) if c[0] >= start]
+    cands = list(_candidates(text, start))
     chosen = _select(cands)
     ctx = Context(dct=dct, text=text)
     sentences = [(m.start(), m.end()) for m in _SENT.finditer(text)]

@@ -164,3 +164,29 @@ def test_lexicon_has_every_un_member_and_named_leaders():
                  "kaja-kallas", "nato", "european-union", "g7", "g20", "united-nations", "iaea"):
         assert slug in lex.actors, slug
     assert all(re.fullmatch(r"[a-z0-9-]+", s) for s in lex.actors)
+
+
+def test_trigger_keywords_never_change_what_matches():
+    """Keywords only skip sentences; on every seed sentence the full patterns find nothing they skipped."""
+    from app.pipeline.text import split_sentences
+
+    lex = load_lexicon()
+    for raw in read_sources([str(SEEDS)], 5_000_000):
+        for s in split_sentences(raw.body):
+            for trig in lex.triggers:
+                if trig.pattern.search(s.text):
+                    assert trig.may_match(s.text.lower()), (trig.id, s.text)
+
+
+def test_timex_anchor_windows_never_change_what_is_found():
+    """Rules run only near their anchor words; running them everywhere finds the same expressions."""
+    import datetime as dt
+
+    from app.pipeline import timex as T
+
+    text = "\n".join(raw.body for raw in read_sources([str(SEEDS)], 5_000_000))
+    windowed = {(c[0], c[1], c[2]) for c in T._candidates(text)}
+    everywhere = {(m.start(), m.end(), name) for name, pattern, _ in T.RULES for m in pattern.finditer(text)
+                  if m.end() > m.start() and T._plausible(name, m)}
+    assert windowed == everywhere
+    assert T.find_timexes(text, dt.date(2025, 3, 18))
