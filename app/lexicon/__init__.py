@@ -71,6 +71,55 @@ class Lexicon:
     descriptions: tuple[tuple[re.Pattern, str], ...] = field(default=())
 
     @cached_property
+    def trigger_keywords(self):
+        """An automaton from each trigger keyword to the triggers it admits (one pass per sentence)."""
+        import ahocorasick
+
+        owners: dict[str, set[int]] = {}
+        for i, t in enumerate(self.triggers):
+            for k in t.keywords:
+                owners.setdefault(k, set()).add(i)
+        auto = ahocorasick.Automaton()
+        for k, ids in owners.items():
+            auto.add_word(k, frozenset(ids))
+        auto.make_automaton()
+        return auto
+
+    def possible_triggers(self, lowered: str) -> list[Trigger]:
+        """The triggers whose keywords occur in a lowercased sentence (and those without keywords)."""
+        ids: set[int] = {i for i, t in enumerate(self.triggers) if not t.keywords}
+        for _, found in self.trigger_keywords.iter(lowered):
+            ids |= found
+        return [self.triggers[i] for i in sorted(ids)]
+
+    @cached_property
+    def topic_prefixes(self):
+        """An automaton from the literal start of each topic alternative to its topic; None for topics
+        with an alternative that has no literal start (those are always searched)."""
+        import ahocorasick
+
+        auto, always = ahocorasick.Automaton(), set()
+        owners: dict[str, set[str]] = {}
+        for name, pattern in self.topics.items():
+            prefixes = leading_literals(pattern.pattern[len(r"\b(?:"):-1])
+            if prefixes is None:
+                always.add(name)
+                continue
+            for p in prefixes:
+                owners.setdefault(p.lower(), set()).add(name)
+        for p, names in owners.items():
+            auto.add_word(p, frozenset(names))
+        auto.make_automaton()
+        return auto, frozenset(always)
+
+    def possible_topics(self, lowered: str) -> set[str]:
+        auto, always = self.topic_prefixes
+        found = set(always)
+        for _, names in auto.iter(lowered):
+            found |= names
+        return found
+
+    @cached_property
     def literal_descriptions(self) -> tuple[tuple[str, str], ...]:
         """Descriptions that are plain text, matched with the gazetteer's automaton."""
         return tuple((p.pattern[len(r"\b(?:"):-1], slug) for p, slug in self.descriptions if _literal(p))
@@ -78,6 +127,32 @@ class Lexicon:
     @cached_property
     def regex_descriptions(self) -> tuple[tuple[re.Pattern, str], ...]:
         return tuple((p, slug) for p, slug in self.descriptions if not _literal(p))
+
+
+def leading_literals(pattern: str) -> tuple[str, ...] | None:
+    """The literal text each top-level alternative starts with, or None if one starts with regex syntax."""
+    parts, depth, cur = [], 0, ""
+    for i, ch in enumerate(pattern):
+        if ch == "(" and (i == 0 or pattern[i - 1] != "\\"):
+            depth += 1
+        elif ch == ")" and pattern[i - 1] != "\\":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    out = []
+    for part in parts:
+        lit = re.match(r"[A-Za-z ]*", part).group()
+        nxt = part[len(lit):len(lit) + 1]
+        if nxt in ("?", "*", "{") and lit:
+            lit = lit[:-1]
+        if not lit.strip():
+            return None
+        out.append(lit)
+    return tuple(out)
 
 
 def _literal(p: re.Pattern) -> bool:

@@ -108,10 +108,7 @@ class _Date:
 def trigger_matches(sentence: Sentence, lex: Lexicon) -> Iterator[tuple[Trigger, int, int]]:
     """Trigger words of a sentence, longest first where two overlap."""
     found = []
-    lowered = sentence.text.lower()
-    for trig in lex.triggers:
-        if not trig.may_match(lowered):
-            continue
+    for trig in lex.possible_triggers(sentence.text.lower()):
         for m in trig.pattern.finditer(sentence.text):
             found.append((trig, sentence.start + m.start(), sentence.start + m.end()))
     found.sort(key=lambda f: (f[1], -(f[2] - f[1])))

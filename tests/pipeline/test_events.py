@@ -190,3 +190,13 @@ def test_timex_anchor_windows_never_change_what_is_found():
                   if m.end() > m.start() and T._plausible(name, m)}
     assert windowed == everywhere
     assert T.find_timexes(text, dt.date(2025, 3, 18))
+
+
+def test_topic_prefilter_never_changes_topics():
+    from app.pipeline.text import split_sentences
+
+    lex = load_lexicon()
+    for raw in read_sources([str(SEEDS)], 5_000_000):
+        for s in split_sentences(raw.body):
+            full = {name for name, p in lex.topics.items() if p.search(s.text)}
+            assert full <= lex.possible_topics(s.text.lower()), s.text
