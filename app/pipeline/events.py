@@ -207,8 +207,9 @@ def _distance(text: str, h: "_Hit", start: int, end: int) -> int:
     return gap + 100 * text[min(a, b):max(a, b)].count(",")
 
 
-def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date]], clauses) -> None:
-    """Each date belongs to the nearest trigger of its clause; the rest borrow across clauses."""
+def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date]], clauses, busy: set[int]) -> None:
+    """Each date belongs to the nearest trigger of its clause; the rest borrow across clauses
+    (a reporting verb not from a later clause that has an event word of its own)."""
     for pos, end, d in dates:
         ci = _clause_of(pos, clauses)
         same = [h for h in hits if h.clause == ci]
@@ -219,7 +220,9 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
                 h.rules.append("date.clause")
     for h in hits:
         if h.date is None:
-            others = [(pos, end, d) for pos, end, d in dates if _clause_of(pos, clauses) != h.clause]
+            others = [(pos, end, d) for pos, end, d in dates if _clause_of(pos, clauses) != h.clause
+                      and not (h.trigger.reporting and _clause_of(pos, clauses) in busy
+                               and _clause_of(pos, clauses) > h.clause)]
             if others:
                 h.date = min(others, key=lambda x: abs(x[0] - h.start))[2]
                 h.rules.append("date.sentence")
@@ -251,7 +254,8 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
     post = [m for m in after if re.fullmatch(r"\s*", text[hit.end:m.start])]
     if near or post:
         return near[-1:] or post[:1]
-    return _subject(text, before) if hit.trigger.participle and before else []
+    earlier = [m for m in outside if m.start < hit.start]
+    return _subject(text, earlier) if hit.trigger.participle and earlier else []
 
 
 def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentence_start: int) -> list[Role]:
@@ -371,7 +375,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     hits = _hits(art, s, clauses, quotes)
     for h in hits:
         _consequence(art, h, clauses, dates)
-    _assign_dates(art.text, [h for h in hits if h.date is None], dates, clauses)
+    _assign_dates(art.text, [h for h in hits if h.date is None], dates, clauses, {h.clause for h in hits})
     later = _relative_later(art, s, timexes)
     attribution = next((h.date for h in hits if h.trigger.type == "statement" and h.date), None)
     out: list[EventCandidate] = []
@@ -477,9 +481,9 @@ def make_title(etype: str, roles, topics, lex: Lexicon) -> str:
 
 
 def _continues(prev: EventCandidate, e: EventCandidate) -> bool:
-    """'Trump said ... Trump added ...': an undated statement right after the same speaker's."""
-    return (e.type == prev.type == "statement" and e.approximate and 0 < e.sentence_index - prev.sentence_index <= 2
-            and e.initiator == prev.initiator)
+    """'Trump said ... Trump added ...': an undated statement right after the same speaker's statement or speech."""
+    return (e.type == "statement" and prev.type in ("statement", "speech") and e.approximate
+            and 0 < e.sentence_index - prev.sentence_index <= 2 and e.initiator == prev.initiator)
 
 
 def fold_article(events: list[EventCandidate]) -> list[EventCandidate]:

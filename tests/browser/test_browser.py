@@ -114,7 +114,7 @@ def _event_path(page: Page) -> str:
     return data["events"][0]["url"].replace(page.base, "")
 
 
-@pytest.mark.parametrize("name,path", [("timeline", "/"), ("event", None), ("actor", "/actors/vladimir-putin"),
+@pytest.mark.parametrize("name,path", [("timeline", "/?actor=vladimir-putin"), ("event", None), ("actor", "/actors/vladimir-putin"),
                                        ("article", "/articles/1")])
 def test_accessibility_audit_and_screenshots(browser, live_server, name, path):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
