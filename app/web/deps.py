@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Literal
 
-from fastapi import Depends, HTTPException, Query, Request
+from pydantic import StringConstraints
+
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 
 from app.config import Settings
@@ -20,17 +23,26 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,80}$"
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A database id")]
+
+
 def get_filters(
     request: Request,
-    actor: Annotated[list[str], Query(description="Actor slug; repeatable, all must take part")] = [],  # noqa: B006
-    topic: Annotated[list[str], Query(description="Topic slug; repeatable, all must apply")] = [],  # noqa: B006
-    type: Annotated[list[str], Query(description="Event type; repeatable, any of them")] = [],  # noqa: B006
-    date_from: Annotated[str | None, Query(alias="from", description="Earliest date, YYYY-MM-DD")] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="Latest date, YYYY-MM-DD")] = None,
-    q: Annotated[str | None, Query(description="Free text over titles and quotes")] = None,
-    order: Annotated[str | None, Query(description="desc (newest first) or asc")] = None,
+    actor: Annotated[list[Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]],
+                     Query(description="Actor slug; repeatable, all must take part")] = [],  # noqa: B006
+    topic: Annotated[list[Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]],
+                     Query(description="Topic slug; repeatable, all must apply")] = [],  # noqa: B006
+    type: Annotated[list[Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]],
+                    Query(description="Event type; repeatable, any of them")] = [],  # noqa: B006
+    date_from: Annotated[dt.date | None, Query(alias="from", description="Earliest date, YYYY-MM-DD")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="Latest date, YYYY-MM-DD")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Free text over titles and quotes")] = None,
+    order: Annotated[Literal["desc", "asc"] | None, Query(description="desc (newest first) or asc")] = None,
     min_sources: Annotated[int | None, Query(ge=0, le=1000, description="At least this many sources")] = None,
-    cursor: Annotated[str | None, Query(description="Where the page starts (from a next link)")] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="Where the page starts (from a next link); "
+                                        "400 when it is not one")] = None,
 ) -> Filters:
     """The view's filters, read once from the query string (the parameters above document them)."""
     try:

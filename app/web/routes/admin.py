@@ -21,10 +21,11 @@ from app.lexicon import load_lexicon
 from app.pipeline.reader import RawArticle, ReadError, make_article, read_bytes
 from app.pipeline.store import extract, ingest_safely, split_event, sync_lexicon
 from app.timeline.queries import date_label
-from app.web.deps import SettingsDep
+from app.web.deps import IdPath, SettingsDep
 from app.web.templating import render
 
-router = APIRouter()
+router = APIRouter(responses={401: {"description": "Sign in or send the bearer token"},
+                              403: {"description": "Writes disabled (no TIMELINE_ADMIN_TOKEN) or a bad CSRF token"}})
 DISABLED = "Write access is disabled: set TIMELINE_ADMIN_TOKEN and restart to enable it."
 
 
@@ -187,7 +188,7 @@ def api_add_article(article: ArticleIn, request: Request, _: AdminDep, settings:
 
 
 @router.post("/events/{event_id}/split", summary="Split sources off an event (admin)")
-def split(event_id: int, request: Request, _: AdminDep, csrf: Annotated[str, Form()] = "",
+def split(event_id: IdPath, request: Request, _: AdminDep, csrf: Annotated[str, Form()] = "",
           source: Annotated[list[int] | None, Form()] = None):
     check_csrf(request, csrf)
     with Session(writer(request.app.state.engine)) as ws:

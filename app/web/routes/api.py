@@ -6,10 +6,11 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from app.models import EventPage, EventRead, FacetCount
 from app.timeline import export, queries
 from app.timeline.filters import Filters
-from app.web.deps import FiltersDep, SessionDep, SettingsDep
+from app.web.deps import FiltersDep, IdPath, SessionDep, SettingsDep
 
-router = APIRouter()
-api = APIRouter(prefix="/api/v1", tags=["api v1"])
+BAD_FILTER = {400: {"description": "A filter value that cannot be honoured (for example a stale cursor)"}}
+router = APIRouter(responses=BAD_FILTER)
+api = APIRouter(prefix="/api/v1", tags=["api v1"], responses={**BAD_FILTER, 404: {"description": "No such event"}})
 FEED_LIMIT = 500
 
 
@@ -59,8 +60,9 @@ def _one(request: Request, session, event_id: int) -> EventRead:
     return export.event_read(ev, _base(request))
 
 
-@router.get("/events/{event_id:int}.json", response_model=EventRead, summary="One event as JSON")
-def event_json(event_id: int, request: Request, session: SessionDep) -> EventRead:
+@router.get("/events/{event_id:int}.json", response_model=EventRead, summary="One event as JSON",
+            responses={404: {"description": "No such event"}})
+def event_json(event_id: IdPath, request: Request, session: SessionDep) -> EventRead:
     return _one(request, session, event_id)
 
 
@@ -70,7 +72,7 @@ def api_events(request: Request, session: SessionDep, f: FiltersDep, settings: S
 
 
 @api.get("/events/{event_id}", response_model=EventRead, summary="One event")
-def api_event(event_id: int, request: Request, session: SessionDep) -> EventRead:
+def api_event(event_id: IdPath, request: Request, session: SessionDep) -> EventRead:
     return _one(request, session, event_id)
 
 

@@ -7,10 +7,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.timeline import queries
 from app.timeline.context import timeline_context, twins
 from app.timeline.filters import Filters
-from app.web.deps import FiltersDep, SessionDep, SettingsDep
+from app.web.deps import MAX_ID, FiltersDep, IdPath, SessionDep, SettingsDep
 from app.web.templating import render
 
-router = APIRouter()
+router = APIRouter(responses={400: {"description": "A filter value that cannot be honoured"},
+                              404: {"description": "No such event, actor or article"}})
 
 
 @router.get("/", response_class=HTMLResponse, summary="The timeline")
@@ -21,7 +22,7 @@ def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: Set
 
 def _event_id(key: str) -> int:
     head = key.split("-", 1)[0]
-    if not head.isdigit():
+    if not head.isdigit() or not 0 < int(head) <= MAX_ID:
         raise HTTPException(404, "No such event")
     return int(head)
 
@@ -65,7 +66,7 @@ def actor_page(slug: str, request: Request, session: SessionDep, settings: Setti
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse, summary="An article with its events marked")
-def article_page(article_id: int, request: Request, session: SessionDep) -> HTMLResponse:
+def article_page(article_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
     article = queries.get_article(session, article_id)
     if article is None:
         raise HTTPException(404, "No such article")
