@@ -5,6 +5,7 @@ import gc
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -57,6 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail,
                                               "title": f"Error {exc.status_code}"}, status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        if "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/"):
+            problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+            return render(request, "error.html", {"status": 400, "detail": problems, "title": "Error 400"}, status=400)
+        from fastapi.exception_handlers import request_validation_exception_handler
+
+        return await request_validation_exception_handler(request, exc)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import StringConstraints
@@ -23,7 +22,8 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,80}$"
+SLUG_PATTERN = r"^(?:[a-z0-9][a-z0-9-]{0,80})?$"  # empty allowed: a form's blank field
+DATE_PATTERN = r"^(?:\d{4}-\d{2}-\d{2})?$"
 MAX_ID = 2**63 - 1
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A database id")]
 
@@ -36,11 +36,11 @@ def get_filters(
                      Query(description="Topic slug; repeatable, all must apply")] = [],  # noqa: B006
     type: Annotated[list[Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]],
                     Query(description="Event type; repeatable, any of them")] = [],  # noqa: B006
-    date_from: Annotated[dt.date | None, Query(alias="from", description="Earliest date, YYYY-MM-DD")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Latest date, YYYY-MM-DD")] = None,
+    date_from: Annotated[str | None, Query(alias="from", pattern=DATE_PATTERN, description="Earliest date, YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, Query(alias="to", pattern=DATE_PATTERN, description="Latest date, YYYY-MM-DD")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Free text over titles and quotes")] = None,
-    order: Annotated[Literal["desc", "asc"] | None, Query(description="desc (newest first) or asc")] = None,
-    min_sources: Annotated[int | None, Query(ge=0, le=1000, description="At least this many sources")] = None,
+    order: Annotated[Literal["desc", "asc", ""] | None, Query(description="desc (newest first) or asc")] = None,
+    min_sources: Annotated[str | None, Query(pattern=r"^\d{0,4}$", description="At least this many sources (0-1000)")] = None,
     cursor: Annotated[str | None, Query(max_length=200, description="Where the page starts (from a next link); "
                                         "400 when it is not one")] = None,
 ) -> Filters:
