@@ -23,8 +23,14 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.created
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	touch $@ $(VENV)/.installed
 
+# The whole suite on SQLite; again on PostgreSQL when TIMELINE_TEST_POSTGRES_URL names a server
+# (.ci/run starts a throwaway cluster with .ci/pg-cluster and sets it).
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q
+	@if [ -n "$$TIMELINE_TEST_POSTGRES_URL" ]; then \
+	  echo "== the same suite on PostgreSQL ($$TIMELINE_TEST_POSTGRES_URL)"; \
+	  $(BIN)/python -m pytest -q; \
+	fi
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/extract_speed.py

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from app import models  # noqa: F401  (registers the tables)
 from app.config import Settings
@@ -24,7 +24,9 @@ def make_engine(settings: Settings) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    event.listen(engine, "begin", _postgres_begin)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -41,18 +43,43 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
 
 
+def _postgres_begin(conn) -> None:
+    """Writers queue on one advisory lock, as SQLite's BEGIN IMMEDIATE makes them queue there."""
+    if conn.get_execution_options().get("immediate"):
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727002)")
+
+
 def writer(engine: Engine) -> Engine:
     """The same engine, with transactions that start as writers."""
     return engine.execution_options(immediate=True)
 
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+UNMODELLED = {"search", "ix_event_search"}  # full-text objects the migrations make by hand
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """What Alembic compares: every modelled object, not the full-text search ones."""
+    return not (name in UNMODELLED or (name or "").startswith(FTS_TABLE))
+
+
+def alembic_config(connection=None):
+    """Alembic's configuration for this app, bound to a connection when given."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
 def init_db(engine: Engine) -> None:
-    """Create tables (and the full-text index) that do not exist yet."""
-    engine = writer(engine)
-    SQLModel.metadata.create_all(engine)
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as conn:
-            conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, evidence, tokenize='porter unicode61')"))
+    """Bring the schema to the newest migration (Alembic owns the schema)."""
+    from alembic import command
+
+    with writer(engine).begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

@@ -14,8 +14,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def db_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TIMELINE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+def db_env(empty_url, monkeypatch):
+    monkeypatch.setenv("TIMELINE_DATABASE_URL", empty_url)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

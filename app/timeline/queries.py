@@ -146,8 +146,7 @@ def _text_condition(session: Session, q: str):
         if not match:
             return literal_column("1") == 1
         return Event.id.in_(text("SELECT rowid FROM event_fts WHERE event_fts MATCH :fts").bindparams(fts=match))
-    doc = func.to_tsvector("english", Event.title + " " + Event.summary)
-    return doc.op("@@")(func.plainto_tsquery("english", q))
+    return text("event.search @@ plainto_tsquery('english', :pgq)").bindparams(pgq=q)
 
 
 def events_page(session: Session, f: Filters, size: int = 50) -> Page:

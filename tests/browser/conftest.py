@@ -8,7 +8,7 @@ import pytest
 import uvicorn
 
 from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import drop_database, make_settings, new_database
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -20,11 +20,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(seeded_db, tmp_path_factory):
-    import shutil
-
-    db = tmp_path_factory.mktemp("live") / "live.db"
-    shutil.copy(seeded_db, db)
+def live_server(seeded_db):
+    db = new_database("live", template=seeded_db)
     config = uvicorn.Config(create_app(make_settings(db)), host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -37,3 +34,4 @@ def live_server(seeded_db, tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    drop_database(db)

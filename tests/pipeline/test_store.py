@@ -13,7 +13,7 @@ from app.models import Article, Event, EventSource
 from app.pipeline.merge import Report, group_reports
 from app.pipeline.reader import RawArticle, read_sources
 from app.pipeline.store import counts, ingest_article, reextract_all, split_event, sync_lexicon
-from tests.conftest import ROOT, SEEDS, load, make_settings
+from tests.conftest import ROOT, SEEDS, drop_database, load, make_settings, new_database
 
 CALL = "Donald Trump and Vladimir Putin held a phone call on Tuesday, the Kremlin said."
 
@@ -79,7 +79,7 @@ def _grouping(engine) -> set[frozenset]:
     return {frozenset(g) for g in groups.values()}
 
 
-def test_shuffled_ingestion_order_gives_the_same_timeline(tmp_path):
+def test_shuffled_ingestion_order_gives_the_same_timeline():
     from app.db import init_db, make_engine
 
     files = sorted(SEEDS.glob("*.txt"))
@@ -87,11 +87,13 @@ def test_shuffled_ingestion_order_gives_the_same_timeline(tmp_path):
     for seed in (1, 2):
         order = files[:]
         random.Random(seed).shuffle(order)
-        eng = make_engine(make_settings(tmp_path / f"order{seed}.db"))
+        url = new_database(f"order{seed}")
+        eng = make_engine(make_settings(url))
         init_db(eng)
         load(eng, order)
         results.append(_grouping(eng))
         eng.dispose()
+        drop_database(url)
     assert results[0] == results[1]
 
 
@@ -126,11 +128,11 @@ def test_split_survives_reextraction(empty_engine):
         assert len(s.exec(select(Event).where(Event.type == "call")).all()) == 2
 
 
-def test_two_processes_ingesting_at_once_make_no_duplicates(tmp_path):
-    db = tmp_path / "race.db"
+def test_two_processes_ingesting_at_once_make_no_duplicates(empty_url):
+    db = empty_url
     code = ("import sys; sys.path.insert(0, %r); from tests.conftest import load, make_settings; "
             "from app.db import make_engine, init_db; from pathlib import Path; "
-            "e = make_engine(make_settings(Path(%r))); init_db(e); load(e, [Path(%r)])") % (str(ROOT), str(db), str(SEEDS))
+            "e = make_engine(make_settings(%r)); init_db(e); load(e, [Path(%r)])") % (str(ROOT), db, str(SEEDS))
     procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
     assert [p.wait(timeout=300) for p in procs] == [0, 0]
     from app.db import make_engine

@@ -173,3 +173,8 @@ def test_docs_page_lists_the_api(client):
     tree = doc(client.get("/docs", headers=HTML))
     text = tree.text_content()
     assert "/events.json" in text and "/api/v1/events" in text
+
+
+@pytest.mark.parametrize("key", ["%C2%B9", "99999999999999999999", "-1", "abc"])
+def test_odd_event_keys_are_404_not_errors(client, key):
+    assert client.get(f"/events/{key}", headers=HTML).status_code == 404

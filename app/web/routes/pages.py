@@ -1,6 +1,8 @@
 """HTML pages: the timeline, an event, an actor, an article. Thin: query, then render."""
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -22,7 +24,7 @@ def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: Set
 
 def _event_id(key: str) -> int:
     head = key.split("-", 1)[0]
-    if not head.isdigit() or not 0 < int(head) <= MAX_ID:
+    if not re.fullmatch(r"[0-9]{1,19}", head) or not 0 < int(head) <= MAX_ID:
         raise HTTPException(404, "No such event")
     return int(head)
 
