@@ -192,9 +192,11 @@ def parse_feed(data: bytes | str, where: str) -> Iterator[RawArticle | ReadError
     import feedparser
 
     feed = feedparser.parse(data)
-    if feed.bozo and not feed.entries:
-        yield ReadError(where, f"malformed feed: {feed.get('bozo_exception', 'not RSS or Atom')}")
-        return
+    if feed.bozo and (not feed.entries or "SAX" in type(feed.get("bozo_exception")).__name__):
+        recovered = f" ({len(feed.entries)} entries recovered)" if feed.entries else ""
+        yield ReadError(where, f"malformed feed{recovered}: {feed.get('bozo_exception', 'not RSS or Atom')}")
+        if not feed.entries:
+            return
     outlet = feed.feed.get("title", "")
     for i, e in enumerate(feed.entries):
         content = " ".join(c.get("value", "") for c in e.get("content", []))

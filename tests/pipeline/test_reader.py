@@ -133,3 +133,33 @@ def test_identity_is_url_else_text_hash():
     a = RawArticle("T", dt.date(2025, 3, 18), "Body  text.")
     b = RawArticle("T", dt.date(2025, 3, 18), "Body text.")
     assert a.key == b.key and a.key.startswith("sha256:")
+
+
+def test_malformed_feed_is_named(tmp_path):
+    f = tmp_path / "broken.rss"
+    f.write_text("<rss><channel><title>x</title><item><title>unclosed")
+    errors = [e for e in read_all([f]) if isinstance(e, ReadError)]
+    assert any("malformed feed" in e.reason and str(f) in str(e) for e in errors)
+
+
+def test_feed_from_an_http_url(tmp_path):
+    """A feed served over HTTP on this machine, read by URL."""
+    import http.server
+    import threading
+    from functools import partial
+
+    (tmp_path / "feed.xml").write_text(f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><title>Call</title><link>https://example.org/1</link><pubDate>Tue, 18 Mar 2025 10:00:00 GMT</pubDate>
+<description>{BODY}</description></item></channel></rss>""")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        [a] = read_sources([url], LIMIT)
+        assert isinstance(a, RawArticle) and (a.title, a.outlet, a.url) == ("Call", "Wire", "https://example.org/1")
+        [missing] = read_sources([url.replace("feed.xml", "nothing.xml")], LIMIT)
+        assert isinstance(missing, ReadError) and "could not fetch" in missing.reason
+    finally:
+        server.shutdown()

@@ -43,12 +43,17 @@ def test_changed_article_is_reextracted_not_duplicated(empty_engine):
         assert s.exec(select(EventSource)).all()[0].article_id == result.article_id
 
 
+def one_call_from_two_articles(s: Session) -> Event:
+    sync_lexicon(s)
+    ingest_article(s, raw(url="https://a.example/1"))
+    ingest_article(s, raw(body="Putin and Trump spoke by phone on Tuesday for two hours.", url="https://b.example/2"))
+    [event] = s.exec(select(Event).where(Event.type == "call")).all()
+    return event
+
+
 def test_same_call_from_two_articles_is_one_event_with_both_sources(empty_engine):
     with Session(writer(empty_engine)) as s:
-        sync_lexicon(s)
-        ingest_article(s, raw(url="https://a.example/1"))
-        ingest_article(s, raw(body="Putin and Trump spoke by phone on Tuesday for two hours.", url="https://b.example/2"))
-        [event] = s.exec(select(Event).where(Event.type == "call")).all()
+        event = one_call_from_two_articles(s)
         assert event.source_count == 2 and event.date == "2025-03-18"
         reasons = [src.merge_reason for src in s.exec(select(EventSource).where(EventSource.event_id == event.id))]
         assert any("dates agree: 18 Mar 2025" in r for r in reasons)
@@ -117,10 +122,7 @@ def test_group_reports_is_order_independent():
 
 def test_split_survives_reextraction(empty_engine):
     with Session(writer(empty_engine)) as s:
-        sync_lexicon(s)
-        ingest_article(s, raw(url="https://a.example/1"))
-        ingest_article(s, raw(body="Putin and Trump spoke by phone on Tuesday for two hours.", url="https://b.example/2"))
-        [event] = s.exec(select(Event).where(Event.type == "call")).all()
+        event = one_call_from_two_articles(s)
         sources = s.exec(select(EventSource).where(EventSource.event_id == event.id)).all()
         split_event(s, event.id, [sources[1].id])
         assert len(s.exec(select(Event).where(Event.type == "call")).all()) == 2
