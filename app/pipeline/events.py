@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
@@ -38,6 +39,11 @@ AUXILIARY = re.compile(r"\b(?:is|are|was|were|been)\s+(?:\w+ly\s+|still\s+)?$", 
 DEFINITE = re.compile(r"\b(?:the|this|that|these|those|their|his|her|its)\s+(?:\w+\s+){0,2}$", re.I)
 PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+ly\s+|also\s+|already\s+)?$", re.I)
 QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
+END_PUNCT = re.compile(r"[.!?\"'\u201d]$")
+POSSESSIVE = re.compile(r"['\u2019]s\s")
+SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
+BETWEEN = re.compile(r"\s+between\b")
+DETERMINER = re.compile(r"(?i)th|his|her")
 BOUND = re.compile(r"\b(?:since|until|till|by)\s+(?:the\s+)?$", re.I)
 LOCATIVE = re.compile(r"\b(?:in|at|near|outside|across|inside|from|into|of)\s+(?:the\s+)?(?:[A-Z][\w-]*,?\s+){0,2}$")
 REPORTED = re.compile(r"\b(?:said|says|told(?: \w+)?|announced|added|stated|warned|confirmed|wrote|insisted|according to \w+(?: \w+)?,? which said)"
@@ -173,11 +179,15 @@ class _Article:
         self.sentences = split_sentences(text, start)
         self.timexes = find_timexes(text, dct, start)
         self.mentions = find_mentions(text, start)
+        self.timexes.sort(key=lambda t: t.start)
+        self._starts = {id(xs): [x.start for x in xs] for xs in (self.timexes, self.mentions)}
         self.last_subject: str | None = None
         self.last_event_date: _Date | None = None
 
     def _in(self, items: list, s: Sentence) -> list:
-        return [x for x in items if s.start <= x.start < s.end]
+        """The items (sorted by start) that start inside sentence s."""
+        starts = self._starts[id(items)]
+        return items[bisect_left(starts, s.start):bisect_left(starts, s.end)]
 
     def kind(self, slug: str) -> str:
         return self.lex.actors[slug].kind
@@ -190,7 +200,7 @@ class _Article:
 
 
 def _heading(s: Sentence) -> bool:
-    return not re.search(r"[.!?\"'\u201d]$", s.text) and len(s.text.split()) < 8
+    return not END_PUNCT.search(s.text) and len(s.text.split()) < 8
 
 
 def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> bool:
@@ -231,13 +241,13 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
 def _modifier(text: str, m: Mention) -> bool:
     """'Russia's energy sites', 'in Riyadh', 'the Saudi capital': a mention that is not a participant."""
     after = text[m.end:m.end + 3]
-    if re.match(r"['\u2019]s\s", after) and m.form != "pronoun":
+    if POSSESSIVE.match(after) and m.form != "pronoun":
         return True
     return bool(LOCATIVE.search(text[max(0, m.start - 16):m.start]))
 
 
 def _speaker_of_other(text: str, m: Mention) -> bool:
-    return bool(re.match(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b", text[m.end:m.end + 30]))
+    return bool(SPEAKS.match(text, m.end, m.end + 30))
 
 
 def _subject(text: str, cands: list[Mention]) -> list[Mention]:
@@ -251,7 +261,7 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
     flat = APPOSITIVE.sub(lambda m: " " * len(m.group()), text[:hit.start])
     near = [m for m in outside if m.end <= hit.start and flat[m.start] != " "
             and SUBJECT_GAP.fullmatch(flat[m.end:hit.start])]
-    post = [m for m in after if re.fullmatch(r"\s*", text[hit.end:m.start])]
+    post = [m for m in after if not text[hit.end:m.start].strip()]
     if near or post:
         return near[-1:] or post[:1]
     earlier = [m for m in outside if m.start < hit.start]
@@ -268,7 +278,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     earlier: list[Mention] = []
     if hit.trigger.type == "statement":
         pick = _speaker(text, hit, outside, before, after)
-    elif re.match(r"\s+between\b", text[hit.end:hit.end + 10]):
+    elif BETWEEN.match(text, hit.end):
         pick = earlier = [m for m in after if not _modifier(text, m)][:1]
         before = []
     else:
@@ -289,7 +299,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
             chain.insert(0, pool[i - 1])
             i -= 1
     talk = hit.trigger.type in ("statement", "speech")
-    counter = [m for m in after if (not talk or re.fullmatch(r"\s*", text[hit.end:m.start]))
+    counter = [m for m in after if (not talk or not text[hit.end:m.start].strip())
                and not _modifier(text, m) and not _speaker_of_other(text, m)]
     roles: list[Role] = []
     for m in chain + [m for m in counter if m not in chain]:
@@ -388,7 +398,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.date is None and art.last_event_date and ANCHORED.search(art.text[cs:h.start] + " " + s.text):
             h.date = replace(art.last_event_date, approximate=False)
             h.rules.append("date.anchor")
-        definite = DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or re.match(r"(?i)th|his|her", art.text[h.start:h.end])
+        definite = DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start)
         if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
             continue
         if h.date is None:
