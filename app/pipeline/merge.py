@@ -141,3 +141,38 @@ def _chain_reason(r: Report, reports: list[Report]) -> str:
         if o is not r and (why := same_act(o, r)):
             return why
     return "kept together by an editor"
+
+
+def group_reports_blocked(reports: list[Report]) -> list[list[Report]]:
+    """group_reports for many reports at once: the same partition, computed per block.
+
+    Two reports can only be the same act if they share a type and an actor and their dates
+    overlap, so candidate pairs come from a sweep over each (type, actor) list in date order;
+    group_reports then decides within each connected block of candidates.
+    """
+    parent = list(range(len(reports)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    lists: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(reports):
+        for slug in r.core or {r.initiator}:
+            lists.setdefault((r.type, slug), []).append(i)
+    for idx in lists.values():
+        idx.sort(key=lambda i: (reports[i].start, reports[i].end))
+        active: list[int] = []
+        for i in idx:
+            active = [j for j in active if reports[j].end >= reports[i].start]
+            for j in active:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            active.append(i)
+    blocks: dict[int, list[Report]] = {}
+    for i, r in enumerate(reports):
+        blocks.setdefault(find(i), []).append(r)
+    return [g for block in blocks.values() for g in group_reports(block)]

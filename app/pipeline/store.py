@@ -195,32 +195,39 @@ def _delete_orphans(session: Session, event_ids: set[int]) -> None:
         session.execute(delete(Event).where(Event.id.in_(gone)))
 
 
-def refresh_event(session: Session, event_id: int) -> None:
-    """Recompute an event's date, actors, topics, title and counts from all its sources."""
-    event = session.get(Event, event_id)
-    sources = session.exec(select(EventSource).where(EventSource.event_id == event_id)).all()
-    if event is None or not sources:
-        return
-    lex = load_lexicon()
+def summarize(sources: list, lex=None) -> dict:
+    """An event's fields from its sources (objects with EventSource's attributes)."""
+    lex = lex or load_lexicon()
     reports = [_report(s, str(s.article_id)) for s in sources]
     start, end, approximate = event_interval(reports)
     best = next(s for s in sources if s.date_start == start and s.date_end == end)
     roles = majority_roles([[tuple(a.split(":")) for a in s.actors.split(",") if a] for s in sources])
     topics = [t for t, _ in Counter(t for s in sources for t in s.topics.split("|") if t).most_common()]
     etype = lex.types[sources[0].type]
-    event.date = best.date if value_precision(best.date) != "unknown" else covering_value(start, end)
-    event.date_start, event.date_end, event.approximate = start, end, approximate
-    event.precision = value_precision(event.date) if value_precision(event.date) != "unknown" else "interval"
-    if best.rules and "date.consequence" in best.rules:
-        event.precision = "interval"
-    event.type, event.plover, event.cameo = etype.slug, etype.plover, etype.cameo
-    event.title = make_title(etype.slug, [Role(s, r) for s, r in roles], topics, lex)
-    event.slug = slugify(event.title)[:80]
-    event.summary = sources[0].sentence
-    event.source_count = len({s.article_id for s in sources})
+    date = best.date if value_precision(best.date) != "unknown" else covering_value(start, end)
+    precision = value_precision(date) if value_precision(date) != "unknown" else "interval"
+    if "date.consequence" in (best.rules or ""):
+        precision = "interval"
+    title = make_title(etype.slug, [Role(s, r) for s, r in roles], topics, lex)
+    return {"date": date, "date_start": start, "date_end": end, "approximate": approximate, "precision": precision,
+            "type": etype.slug, "plover": etype.plover, "cameo": etype.cameo, "title": title,
+            "slug": slugify(title)[:80], "summary": sources[0].sentence,
+            "source_count": len({s.article_id for s in sources}), "roles": roles, "topics": topics}
+
+
+def refresh_event(session: Session, event_id: int) -> None:
+    """Recompute an event's date, actors, topics, title and counts from all its sources."""
+    event = session.get(Event, event_id)
+    sources = session.exec(select(EventSource).where(EventSource.event_id == event_id)).all()
+    if event is None or not sources:
+        return
+    fields = summarize(sources)
+    for k, v in fields.items():
+        if k not in ("roles", "topics"):
+            setattr(event, k, v)
     event.updated_at = utcnow()
     session.add(event)
-    _write_facets(session, event, roles, topics)
+    _write_facets(session, event, fields["roles"], fields["topics"])
     _fts_write(session, event, sources)
 
 
@@ -303,3 +310,144 @@ def counts(session: Session) -> dict[str, int]:
 def is_empty(session: Session) -> bool:
     return session.exec(select(Article.id).limit(1)).first() is None
 
+
+
+# ---------------------------------------------------------------- bulk loading
+@dataclass
+class SourceRow:
+    """A source held in memory during a bulk load (EventSource's attributes, without the ORM)."""
+
+    article_id: int
+    sentence: str
+    start: int
+    end: int
+    rules: str
+    mention: str
+    type: str
+    initiator: str
+    date: str
+    date_start: dt.date
+    date_end: dt.date
+    approximate: bool
+    actors: str
+    topics: str
+    lock: str = ""
+    event_id: int = 0
+    merge_reason: str = ""
+
+
+def _source_rows(article_id: int, candidates: list[EventCandidate]) -> list[SourceRow]:
+    rows, seen = [], set()
+    for c in candidates:
+        mention = f"{c.start}:{c.type}:{'+'.join(sorted(c.core_actors))}"
+        if mention in seen:
+            continue
+        seen.add(mention)
+        rows.append(SourceRow(article_id, c.evidence, c.start, c.end, ",".join(c.rules), mention, c.type,
+                              c.initiator or "", c.date, c.date_start, c.date_end, c.approximate,
+                              ",".join(f"{r.slug}:{r.role}" for r in c.actors), "|".join(c.topics)))
+    return rows
+
+
+def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str, int]:
+    """First load of many articles into an empty database: extract in parallel, insert in batches
+    (executemany), group all sources into events once at the end. Same result as ingesting one by one."""
+    from multiprocessing import get_context
+
+    from sqlalchemy import insert
+
+    from app.db import writer
+
+    with Session(writer(engine)) as session:
+        sync_lexicon(session)
+        if not is_empty(session):
+            raise ValueError("bulk loading needs an empty database; use ingest without --bulk to add articles")
+    tally = {"new": 0, "unchanged": 0, "failed": 0, "events": 0}
+    keys: dict[int, str] = {}
+    seen: set[str] = set()
+    sources: list[SourceRow] = []
+    pending: list[tuple[RawArticle, list[EventCandidate]]] = []
+
+    def flush() -> None:
+        rows = [{"key": r.key, "content_hash": r.content_hash, "title": r.title, "published": r.published,
+                 "outlet": r.outlet, "url": r.url, "source": r.source, "summary_only": r.summary_only,
+                 "body": r.body, "ingested_at": utcnow()} for r, _ in pending]
+        with writer(engine).begin() as conn:
+            ids = conn.execute(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows).scalars().all()
+        for article_id, (raw, candidates) in zip(ids, pending):
+            keys[article_id] = raw.key
+            sources.extend(_source_rows(article_id, candidates))
+        pending.clear()
+
+    with get_context("fork").Pool(workers) as pool:
+        for item in pool.imap(_extract_or_error, items, chunksize=64):
+            if isinstance(item, Exception):
+                tally["failed"] += 1
+                continue
+            raw, candidates = item
+            if raw.key in seen:
+                tally["unchanged"] += 1
+                continue
+            seen.add(raw.key)
+            pending.append((raw, candidates))
+            tally["new"] += 1
+            if len(pending) >= batch:
+                flush()
+    if pending:
+        flush()
+    tally["events"] = _bulk_events(engine, sources, keys)
+    return tally
+
+
+def _extract_or_error(item):
+    if not isinstance(item, RawArticle):
+        return item if isinstance(item, Exception) else ValueError(str(item))
+    try:
+        return item, extract(item)
+    except Exception as exc:  # noqa: BLE001 - reported as a failed article, the load goes on
+        return exc
+
+
+def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
+    """Group every source into events and write events, sources, facets and the search index."""
+    from sqlalchemy import insert
+
+    from app.db import writer
+    from app.pipeline.merge import group_reports_blocked
+
+    lex = load_lexicon()
+    by_key = {}
+    reports = []
+    for s in sources:
+        r = _report(s, keys[s.article_id])
+        by_key[r.key] = s
+        reports.append(r)
+    groups = [[by_key[r.key] for r in g] for g in group_reports_blocked(reports)]
+    with writer(engine).begin() as conn:
+        actor_ids = dict(conn.execute(select(Actor.slug, Actor.id)).all())
+        topic_ids = dict(conn.execute(select(Topic.name, Topic.id)).all())
+        for chunk in range(0, len(groups), 5000):
+            part = groups[chunk:chunk + 5000]
+            fields = [summarize(g, lex) for g in part]
+            now = utcnow()
+            rows = [{k: v for k, v in f.items() if k not in ("roles", "topics")} | {"created_at": now, "updated_at": now}
+                    for f in fields]
+            ids = conn.execute(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows).scalars().all()
+            src_rows, actor_rows, topic_rows, fts_rows = [], [], [], []
+            for event_id, f, g in zip(ids, fields, part):
+                for s, why in zip(g, merge_reason([_report(x, keys[x.article_id]) for x in g])):
+                    src_rows.append({k: getattr(s, k) for k in SourceRow.__dataclass_fields__} | {
+                        "event_id": event_id, "merge_reason": why, "pinned": False})
+                actor_rows += [{"event_id": event_id, "actor_id": actor_ids[a], "role": r, "date_start": f["date_start"]}
+                               for a, r in f["roles"] if a in actor_ids]
+                topic_rows += [{"event_id": event_id, "topic_id": topic_ids[t], "date_start": f["date_start"]}
+                               for t in f["topics"] if t in topic_ids]
+                fts_rows.append({"id": event_id, "t": f["title"], "e": "\n".join(s.sentence for s in g)})
+            conn.execute(insert(EventSource), src_rows)
+            if actor_rows:
+                conn.execute(insert(EventActor), actor_rows)
+            if topic_rows:
+                conn.execute(insert(EventTopic), topic_rows)
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("INSERT INTO event_fts(rowid, title, evidence) VALUES (:id, :t, :e)"), fts_rows)
+    return len(groups)

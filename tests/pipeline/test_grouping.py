@@ -46,3 +46,32 @@ def test_no_event_holds_two_mentions_from_one_article(engine):
     for g in groups(engine):
         files = [f for f, _ in g["sources"]]
         assert len(files) == len(set(files)), g
+
+
+def test_bulk_load_gives_the_same_timeline(empty_engine, engine):
+    from app.pipeline.reader import read_sources
+    from app.pipeline.store import bulk_ingest
+    from tests.conftest import SEEDS
+
+    tally = bulk_ingest(empty_engine, read_sources([str(SEEDS)], 5_000_000), workers=2)
+    assert tally["new"] == len(list(SEEDS.glob("*.txt"))) and tally["failed"] == 0
+    assert groups(empty_engine) == groups(engine)
+
+
+def test_blocked_grouping_equals_global_grouping():
+    import datetime as dt
+    import random
+
+    from app.pipeline.merge import Report, group_reports, group_reports_blocked
+
+    rng = random.Random(3)
+    actors = ["a", "b", "c", "d"]
+    reports = []
+    for i in range(300):
+        start = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(40))
+        width = rng.choice([0, 0, 0, 6, 30])
+        core = frozenset(rng.sample(actors, rng.choice([1, 2])))
+        reports.append(Report((f"art{i % 60}", f"m{i}"), rng.choice(["call", "statement", "sanction"]), start,
+                              start + dt.timedelta(days=width), rng.random() < 0.2, sorted(core)[0], core))
+    canon = lambda gs: sorted(sorted(r.key for r in g) for g in gs)  # noqa: E731
+    assert canon(group_reports_blocked(reports)) == canon(group_reports(reports))
