@@ -104,7 +104,7 @@ class Actor(SQLModel, table=True):
 class EventActor(SQLModel, table=True):
     """Actor in an event, with a role; date copied in so (actor, date) walks need no join."""
 
-    __table_args__ = (Index("ix_event_actor_timeline", "actor_id", "date_start", "event_id"),)
+    __table_args__ = (Index("ix_event_actor_timeline", "actor_id", "date_start", "event_id", "role"),)
     event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
     actor_id: int = Field(foreign_key="actor.id", primary_key=True)
     role: str = "mentioned"
@@ -122,6 +122,13 @@ class EventTopic(SQLModel, table=True):
     event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
     topic_id: int = Field(foreign_key="topic.id", primary_key=True)
     date_start: dt.date
+
+
+class DataVersion(SQLModel, table=True):
+    """A counter every write bumps, so each app process knows when its cached counts are stale."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
 
 
 # ---------------------------------------------------------------- read models (API)

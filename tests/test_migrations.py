@@ -25,5 +25,5 @@ def test_upgrade_is_idempotent(empty_url):
     init_db(engine)
     init_db(engine)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
     engine.dispose()

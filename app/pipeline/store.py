@@ -71,6 +71,7 @@ def ingest_article(session: Session, raw: RawArticle) -> IngestResult:
     session.flush()
     windows += _add_sources(session, article, candidates)
     recluster(session, windows)
+    bump_version(session)
     session.commit()
     return IngestResult("updated" if existing else "new", article.id, len(candidates))
 
@@ -268,6 +269,7 @@ def reextract_all(session: Session) -> tuple[int, int]:
         candidates = extract(raw)
         windows += _add_sources(session, article, candidates)
         recluster(session, windows)
+        bump_version(session)
         session.commit()
         n_articles += 1
         n_events += len(candidates)
@@ -295,8 +297,17 @@ def split_event(session: Session, event_id: int, source_ids: list[int]) -> int:
             session.merge(SplitLock(article_id=s.article_id, mention=s.mention, lock=lock))
     session.flush()
     recluster(session, [(s.type, s.date_start, s.date_end) for s in sources])
+    bump_version(session)
     session.commit()
     return new.id
+
+
+BUMP = "UPDATE dataversion SET version = version + 1 WHERE id = 1"
+
+
+def bump_version(session: Session) -> None:
+    """Tell every app process that cached counts are stale."""
+    session.execute(text(BUMP))
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -450,4 +461,5 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
                 conn.execute(insert(EventTopic), topic_rows)
             if conn.dialect.name == "sqlite":
                 conn.execute(text("INSERT INTO event_fts(rowid, title, evidence) VALUES (:id, :t, :e)"), fts_rows)
+        conn.execute(text(BUMP))
     return len(groups)

@@ -8,7 +8,7 @@ from itertools import groupby
 from sqlalchemy.orm import Session
 
 from app.timeline.filters import Filters
-from app.timeline.queries import Bucket, EventView, events_page, facet_counts, histogram, slug_labels
+from app.timeline.queries import Bucket, EventView, cached, events_page, facet_counts, histogram, slug_labels
 
 STRIP_W, STRIP_H = 720, 64
 TWINS = (("json", "JSON", "application/json"), ("csv", "CSV", "text/csv"),
@@ -80,7 +80,7 @@ def timeline_context(session: Session, f: Filters, size: int) -> dict:
     """Everything the timeline page shows for one filtered view."""
     f = replace(f, labels=slug_labels(session, f))
     page = events_page(session, f, size)
-    unit, buckets = histogram(session, f)
+    strip = cached(session, ("density", f.cache_key, f.order), lambda: density(*histogram(session, f), f))
     types = facet_counts(session, f, "type")
     return {
         "filters": f,
@@ -91,7 +91,7 @@ def timeline_context(session: Session, f: Filters, size: int) -> dict:
         "topic_facets": [dict(t, url=f.toggle("topics", t["slug"]), on=t["slug"] in f.topics) for t in facet_counts(session, f, "topic")],
         "type_facets": [dict(t, url=f.toggle("types", t["slug"]), on=t["slug"] in f.types) for t in types],
         "chips": f.chips(),
-        "density": density(unit, buckets, f),
+        "density": strip,
         "twins": twins(f),
         "order_url": f.url("/", order="asc" if f.order == "desc" else "desc"),
         "min_sources_url": f.url("/", min_sources=0 if f.min_sources else 2),

@@ -95,6 +95,15 @@ class Filters:
         new = tuple(v for v in current if v != value) if value in current else current + (value,)
         return self.url(path, **{kind: new})
 
+    def without_first(self, kind: str) -> "Filters":
+        """The same view less the first value of a repeatable filter (the one a query walks)."""
+        return replace(self, **{kind: getattr(self, kind)[1:]}, cursor=None, order="desc")
+
+    @property
+    def cache_key(self) -> tuple:
+        """Everything but paging and order: views that share it share counts and histograms."""
+        return (self.actors, self.topics, self.types, self.date_from, self.date_to, self.q, self.min_sources)
+
     @property
     def without_paging(self) -> "Filters":
         return replace(self, cursor=None)

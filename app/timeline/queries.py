@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.lexicon import load_lexicon
-from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, Topic
+from app.models import Actor, Article, DataVersion, Event, EventActor, EventSource, EventTopic, Topic
 from app.timeline.filters import Filters, decode_cursor, encode_cursor
 
 
@@ -149,23 +149,68 @@ def _text_condition(session: Session, q: str):
     return text("event.search @@ plainto_tsquery('english', :pgq)").bindparams(pgq=q)
 
 
+def _driver(session: Session, f: Filters):
+    """The facet table a filtered page walks in date order (an actor's or a topic's timeline), if any."""
+    if f.actors:
+        return EventActor, EventActor.actor_id == _ids(session, Actor, f.actors[:1])[0], f.without_first("actors")
+    if f.topics:
+        return EventTopic, EventTopic.topic_id == _ids(session, Topic, f.topics[:1])[0], f.without_first("topics")
+    return None, None, f
+
+
 def events_page(session: Session, f: Filters, size: int = 50) -> Page:
-    """One page of the filtered timeline, by keyset cursor."""
-    conds = conditions(session, f)
+    """One page of the filtered timeline, by keyset cursor, walking the most selective index."""
     desc = f.order == "desc"
-    order = (Event.date_start.desc(), Event.id.desc()) if desc else (Event.date_start.asc(), Event.id.asc())
-    q = select(Event.id, Event.date_start).where(*conds)
+    table, match, rest = _driver(session, f)
+    if table is None:
+        date_col, id_col, q = Event.date_start, Event.id, select(Event.id, Event.date_start)
+    else:
+        date_col, id_col = table.date_start, table.event_id
+        q = select(table.event_id, table.date_start).where(match)
+        if table is EventActor:
+            q = q.where(EventActor.role != "mentioned")
+        others = conditions(session, rest)
+        if others:
+            q = q.join(Event, Event.id == table.event_id).where(*others)
+    if table is None:
+        q = q.where(*conditions(session, f))
     if f.cursor:
         d, i = decode_cursor(f.cursor)
-        after = or_(Event.date_start < d, and_(Event.date_start == d, Event.id < i)) if desc else \
-            or_(Event.date_start > d, and_(Event.date_start == d, Event.id > i))
-        q = q.where(after)
+        q = q.where(or_(date_col < d, and_(date_col == d, id_col < i)) if desc else
+                    or_(date_col > d, and_(date_col == d, id_col > i)))
+    order = (date_col.desc(), id_col.desc()) if desc else (date_col.asc(), id_col.asc())
     rows = session.execute(q.order_by(*order).limit(size + 1)).all()
     more = len(rows) > size
     rows = rows[:size]
-    total = session.execute(select(func.count()).select_from(Event).where(*conds)).scalar_one()
     nxt = encode_cursor(rows[-1][1], rows[-1][0]) if more and rows else None
-    return Page(load_events(session, [r[0] for r in rows]), nxt, total)
+    return Page(load_events(session, [r[0] for r in rows]), nxt, count_events(session, f))
+
+
+def count_events(session: Session, f: Filters) -> int:
+    """How many events a view holds (cached per data version)."""
+    key = ("count", f.cache_key)
+    return cached(session, key, lambda: session.execute(
+        select(func.count()).select_from(Event).where(*conditions(session, f))).scalar_one())
+
+
+_CACHE: dict = {}
+CACHE_SIZE = 512
+
+
+def data_version(session: Session) -> int:
+    return session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar() or 0
+
+
+def cached(session: Session, key, compute):
+    """Facet counts, totals and histograms per view, kept until the data changes (any write bumps the version)."""
+    full = (str(session.get_bind().url), data_version(session), key)
+    if full in _CACHE:
+        return _CACHE[full]
+    value = compute()
+    if len(_CACHE) >= CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[full] = value
+    return value
 
 
 def all_events(session: Session, f: Filters, limit: int = 100_000) -> list[EventView]:
@@ -177,40 +222,54 @@ def all_events(session: Session, f: Filters, limit: int = 100_000) -> list[Event
 
 
 def load_events(session: Session, ids: list[int], sources: bool = True) -> list[EventView]:
-    """Events by id, in the given order, with actors, topics and sources."""
+    """Events by id, in the given order, with actors, topics and sources (plain column reads, no ORM objects)."""
     if not ids:
         return []
-    events = {e.id: e for e in session.execute(select(Event).where(Event.id.in_(ids))).scalars()}
+    e = Event.__table__.c
+    rows = {r.id: r for r in session.execute(
+        select(e.id, e.date, e.date_start, e.date_end, e.precision, e.approximate, e.type, e.plover, e.cameo,
+               e.title, e.slug, e.source_count).where(e.id.in_(ids)))}
     actors: dict[int, list[dict]] = defaultdict(list)
-    for ea, a in session.execute(select(EventActor, Actor).join(Actor, Actor.id == EventActor.actor_id)
-                                 .where(EventActor.event_id.in_(ids))).all():
-        actors[ea.event_id].append({"slug": a.slug, "name": a.name, "kind": a.kind, "role": ea.role})
+    ea, a = EventActor.__table__.c, Actor.__table__.c
+    for event_id, slug, name, kind, role in session.execute(
+            select(ea.event_id, a.slug, a.name, a.kind, ea.role).join_from(EventActor, Actor, a.id == ea.actor_id)
+            .where(ea.event_id.in_(ids))):
+        actors[event_id].append({"slug": slug, "name": name, "kind": kind, "role": role})
     topics: dict[int, list[dict]] = defaultdict(list)
-    for et, t in session.execute(select(EventTopic, Topic).join(Topic, Topic.id == EventTopic.topic_id)
-                                 .where(EventTopic.event_id.in_(ids))).all():
-        topics[et.event_id].append({"slug": t.slug, "name": t.name})
+    et, t = EventTopic.__table__.c, Topic.__table__.c
+    for event_id, slug, name in session.execute(
+            select(et.event_id, t.slug, t.name).join_from(EventTopic, Topic, t.id == et.topic_id).where(et.event_id.in_(ids))):
+        topics[event_id].append({"slug": slug, "name": name})
     srcs: dict[int, list[SourceView]] = defaultdict(list)
     if sources:
-        for s, art in session.execute(select(EventSource, Article).join(Article, Article.id == EventSource.article_id)
-                                      .where(EventSource.event_id.in_(ids))
-                                      .order_by(Article.published, EventSource.id)).all():
-            srcs[s.event_id].append(SourceView(s.id, art.id, art.title, art.outlet, art.published, art.url, s.sentence,
-                                               s.start, s.end, [r for r in s.rules.split(",") if r], s.merge_reason))
+        es, ar = EventSource.__table__.c, Article.__table__.c
+        for r in session.execute(
+                select(es.id, es.event_id, ar.id.label("article_id"), ar.title, ar.outlet, ar.published, ar.url,
+                       es.sentence, es.start, es.end, es.rules, es.merge_reason)
+                .join_from(EventSource, Article, ar.id == es.article_id)
+                .where(es.event_id.in_(ids)).order_by(ar.published, es.id)):
+            srcs[r.event_id].append(SourceView(r.id, r.article_id, r.title, r.outlet, _as_date(r.published), r.url,
+                                               r.sentence, r.start, r.end, [x for x in r.rules.split(",") if x],
+                                               r.merge_reason))
     rank = {"initiator": 0, "counterpart": 1, "mentioned": 2}
     out = []
     for i in ids:
-        e = events.get(i)
-        if e is None:
+        r = rows.get(i)
+        if r is None:
             continue
-        out.append(EventView(e.id, e.date, e.date_start, e.date_end, e.precision, e.approximate, e.type, e.plover,
-                             e.cameo, e.title, e.slug, e.source_count,
-                             sorted(actors[i], key=lambda a: rank.get(a["role"], 3)), topics[i], srcs[i]))
+        out.append(EventView(r.id, r.date, _as_date(r.date_start), _as_date(r.date_end), r.precision, bool(r.approximate),
+                             r.type, r.plover, r.cameo, r.title, r.slug, r.source_count,
+                             sorted(actors[i], key=lambda x: rank.get(x["role"], 3)), topics[i], srcs[i]))
     return out
 
 
 # ---------------------------------------------------------------- facets and density
 def facet_counts(session: Session, f: Filters, kind: str, limit: int = 60) -> list[dict]:
     """Counts per actor, topic or type under every other active filter."""
+    return cached(session, ("facet", kind, limit, f.cache_key), lambda: _facet_counts(session, f, kind, limit))
+
+
+def _facet_counts(session: Session, f: Filters, kind: str, limit: int) -> list[dict]:
     conds = conditions(session, f, skip=kind)
     filtered = select(Event.id).where(*conds)
     if kind == "type":
@@ -230,6 +289,10 @@ def facet_counts(session: Session, f: Filters, kind: str, limit: int = 60) -> li
 
 def histogram(session: Session, f: Filters) -> tuple[str, list[Bucket]]:
     """Events per day, week or month (chosen by the span) for the current filters."""
+    return cached(session, ("histogram", f.cache_key), lambda: _histogram(session, f))
+
+
+def _histogram(session: Session, f: Filters) -> tuple[str, list[Bucket]]:
     conds = conditions(session, f)
     lo, hi = session.execute(select(func.min(Event.date_start), func.max(Event.date_start)).where(*conds)).one()
     if lo is None:

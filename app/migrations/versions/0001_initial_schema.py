@@ -90,7 +90,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('event_id', 'actor_id')
     )
     with op.batch_alter_table('eventactor', schema=None) as batch_op:
-        batch_op.create_index('ix_event_actor_timeline', ['actor_id', 'date_start', 'event_id'], unique=False)
+        batch_op.create_index('ix_event_actor_timeline', ['actor_id', 'date_start', 'event_id', 'role'], unique=False)
 
     op.create_table('eventsource',
     sa.Column('id', sa.Integer(), nullable=False),
