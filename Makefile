@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve bench bench-extract lint clean
+.PHONY: run test bench bench-scale clean
 
 run: $(VENV)/.installed
 	$(BIN)/timeline ingest --if-empty seeds/
@@ -34,6 +34,14 @@ test: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/extract_speed.py
+
+# Scale: ~400,000 synthetic articles (~1M events), bulk-loaded into SQLite, then driven with wrk.
+ARTICLES ?= 400000
+bench-scale: $(VENV)/.dev-installed
+	rm -rf bench/out/articles bench/out/bench.db*
+	$(BIN)/python bench/generate.py --articles $(ARTICLES) --out bench/out/articles
+	TIMELINE_DATABASE_URL=sqlite:///bench/out/bench.db $(BIN)/timeline ingest --bulk bench/out/articles
+	$(BIN)/python bench/http_bench.py --db sqlite:///bench/out/bench.db
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

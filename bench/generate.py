@@ -76,19 +76,20 @@ def sentence(ev: dict, published: dt.date, rng: random.Random) -> str:
     return s[0].upper() + s[1:]
 
 
-def generate(n_articles: int, out: Path, seed: int = 7, per_article: int = 6, years: int = 10) -> int:
+def generate(n_articles: int, out: Path, seed: int = 7, per_article: int = 8, years: int = 10) -> int:
     """Write n_articles files under out/; returns the number of distinct events they report."""
     rng = random.Random(seed)
     start = dt.date(2026, 1, 1) - dt.timedelta(days=365 * years)
     days = 365 * years
-    n_events = max(1, n_articles * per_article // 2)
-    events = [make_event(rng, start, days) for _ in range(n_events)]
+    n_events = max(1, n_articles * 10 // 3)  # about 3.3 events per article, each reported about 2.4 times
+    events = sorted((make_event(rng, start, days) for _ in range(n_events)), key=lambda e: e["day"])
     reported = set()
     for n in range(n_articles):
-        main = events[rng.randrange(n_events)]
+        m = rng.randrange(n_events // 50, n_events)
+        main = events[m]
         published = main["day"] + dt.timedelta(days=rng.randrange(0, 4))
-        earlier = [events[rng.randrange(n_events)] for _ in range(per_article * 2)]
-        chosen = [main] + [e for e in earlier if e["day"] < main["day"]][:per_article - 1]
+        earlier = {rng.randrange(m) for _ in range(per_article - 1)}
+        chosen = [main] + [events[i] for i in sorted(earlier) if events[i]["day"] < main["day"]]
         reported.update(id(e) for e in chosen)
         head = f"{main['a']} and {main['b']}: {main['t']}"
         body = "\n".join(sentence(e, published, rng) for e in chosen)

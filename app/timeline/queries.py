@@ -107,7 +107,7 @@ def date_label(value: str, start: dt.date, end: dt.date, precision: str, approxi
 def _ids(session: Session, model, slugs: tuple[str, ...]) -> list[int]:
     if not slugs:
         return []
-    found = dict(session.execute(select(model.slug, model.id).where(model.slug.in_(slugs))).all())
+    found = cached(session, ("ids", model.__name__), lambda: dict(session.execute(select(model.slug, model.id)).all()))
     return [found.get(s, -1) for s in slugs]
 
 
@@ -198,7 +198,10 @@ CACHE_SIZE = 512
 
 
 def data_version(session: Session) -> int:
-    return session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar() or 0
+    """The database's write counter, read once per session (a request)."""
+    if "data_version" not in session.info:
+        session.info["data_version"] = session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar() or 0
+    return session.info["data_version"]
 
 
 def cached(session: Session, key, compute):
