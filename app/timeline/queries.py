@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -204,15 +205,29 @@ def data_version(session: Session) -> int:
     return session.info["data_version"]
 
 
+_MISSING = object()
+_LOCKS: dict = {}
+_LOCKS_GUARD = threading.Lock()
+
+
 def cached(session: Session, key, compute):
-    """Facet counts, totals and histograms per view, kept until the data changes (any write bumps the version)."""
+    """Facet counts, totals and histograms per view, kept until the data changes (any write bumps the
+    version). Concurrent requests for the same cold view wait for one computation instead of repeating it."""
     full = (str(session.get_bind().url), data_version(session), key)
-    if full in _CACHE:
-        return _CACHE[full]
-    value = compute()
-    if len(_CACHE) >= CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[full] = value
+    hit = _CACHE.get(full, _MISSING)
+    if hit is not _MISSING:
+        return hit
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(full, threading.Lock())
+    with lock:
+        value = _CACHE.get(full, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            if len(_CACHE) >= CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)), None)
+            _CACHE[full] = value
+    with _LOCKS_GUARD:
+        _LOCKS.pop(full, None)
     return value
 
 
