@@ -17,6 +17,17 @@ app = typer.Typer(help="Turn news articles into a citable, filterable timeline o
 err = Console(stderr=True)
 
 
+def _warm() -> None:
+    """Load the lexicon once, then move it out of the garbage collector's way (gc.freeze): the
+    collector otherwise re-scans thousands of long-lived lexicon objects while articles stream by."""
+    import gc
+
+    from app.lexicon import load_lexicon
+
+    load_lexicon()
+    gc.freeze()
+
+
 def _engine():
     from app.db import init_db, make_engine
 
@@ -42,6 +53,7 @@ def ingest(
 
     settings = get_settings()
     engine = _engine()
+    _warm()
     with Session(writer(engine)) as session:
         sync_lexicon(session)
         if if_empty and not is_empty(session):
@@ -156,6 +168,7 @@ def extract(
 
     if format not in ("jsonl", "json"):
         raise typer.BadParameter("format must be jsonl or json")
+    _warm()
     lex = load_lexicon()
     rows = []
     for raw in _read_articles(files):
