@@ -26,10 +26,6 @@ class Settings(BaseSettings):
     def writes_enabled(self) -> bool:
         return bool(self.admin_token and self.admin_token.get_secret_value())
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def session_secret(self) -> str:
         """Signs session cookies: the explicit secret, else one derived from the admin token."""
         if self.secret_key:

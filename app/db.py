@@ -1,12 +1,11 @@
 """The engine (SQLite by default, PostgreSQL by URL), schema set-up and the session dependency."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 from app import models  # noqa: F401  (registers the tables)
 from app.config import Settings
@@ -81,7 +80,3 @@ def init_db(engine: Engine) -> None:
     with writer(engine).begin() as conn:
         command.upgrade(alembic_config(conn), "head")
 
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session

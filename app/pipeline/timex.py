@@ -470,7 +470,7 @@ RULES: list[tuple[str, re.Pattern, Resolver]] = [
     ("date.numeric", _r(r"\b(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)?\d\d))\b"), r_numeric_date),
     ("date.month_year", _r(rf"{MODP}(?P<month>{MONTH_FULL}|{MONTH}),?\s+(?:of\s+)?{YEAR}"), r_month_year),
     ("date.month", _r(rf"{MODP}{REL}?(?P<month>{MONTH_FULL})\b(?!\s+\d)(?<!\bMay)(?=\s+of\s+(?P<yrel>last|this|next)\s+year)?"), r_month),
-    ("date.month_may", _r(rf"(?:(?<=\bin )|(?<=\bsince )|(?<=\buntil )|(?<=\bof )|(?<=\bearly )|(?<=\bmid-)|(?<=\blate ))(?P<month>(?-i:May))\b(?!\s+\d)(?P<rel>)(?P<mod>)"), r_month),
+    ("date.month_may", _r(r"(?:(?<=\bin )|(?<=\bsince )|(?<=\buntil )|(?<=\bof )|(?<=\bearly )|(?<=\bmid-)|(?<=\blate ))(?P<month>(?-i:May))\b(?!\s+\d)(?P<rel>)(?P<mod>)"), r_month),
     ("date.weekday", _r(rf"{REL}?(?:(?:late|early)\s+)?(?P<wd>{WEEKDAY})(?:\s+{POD})?"), r_weekday),
     ("date.deictic", _r(rf"\b(?:(?:late|early)\s+)?(?P<word>the day before yesterday|the day after tomorrow|today|tonight|yesterday|tomorrow|last night)(?:\s+{POD})?\b"), r_deictic_day),
     ("date.overnight", _r(r"\b(?:overnight|during the night|in the night)\b"), r_overnight),

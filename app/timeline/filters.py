@@ -105,10 +105,6 @@ class Filters:
         return (self.actors, self.topics, self.types, self.date_from, self.date_to, self.q, self.min_sources)
 
     @property
-    def without_paging(self) -> "Filters":
-        return replace(self, cursor=None)
-
-    @property
     def active(self) -> bool:
         return bool(self.actors or self.topics or self.types or self.date_from or self.date_to or self.q or self.min_sources)
 
