@@ -43,12 +43,14 @@ END_PUNCT = re.compile(r"[.!?\"'\u201d]$")
 POSSESSIVE = re.compile(r"['\u2019]s\s")
 SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
 BETWEEN = re.compile(r"\s+between\b")
+PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
+AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
 DETERMINER = re.compile(r"(?i)th|his|her")
 BOUND = re.compile(r"\b(?:since|until|till|by)\s+(?:the\s+)?$", re.I)
 LOCATIVE = re.compile(r"\b(?:in|at|near|outside|across|inside|from|into|of)\s+(?:the\s+)?(?:[A-Z][\w-]*,?\s+){0,2}$")
 REPORTED = re.compile(r"\b(?:said|says|told(?: \w+)?|announced|added|stated|warned|confirmed|wrote|insisted|according to \w+(?: \w+)?,? which said)"
                       r"(?:\s+(?:on|late|early|last)?\s*\w+day)?\s+(?:that\s+)?", re.I)
-APPOSITIVE = re.compile(r",\s+(?:who|which)\b[^,]*,")
+APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
 COORD = re.compile(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}")
 ANCHORED = re.compile(r"\b(?:later|afterwards|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
                       r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?:call|conversation|meeting|talks|summit|visit)\b", re.I)
@@ -278,6 +280,10 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     earlier: list[Mention] = []
     if hit.trigger.type == "statement":
         pick = _speaker(text, hit, outside, before, after)
+    elif PASSIVE.search(text, hit.start, hit.end + 12) and (agent := [m for m in after if AGENT.search(text, max(0, m.start - 8), m.start)]):
+        pick = agent[:1]
+        after = [m for m in after if m is not agent[0]] + [m for m in before if not _modifier(text, m)]
+        before = []
     elif BETWEEN.match(text, hit.end):
         pick = earlier = [m for m in after if not _modifier(text, m)][:1]
         before = []

@@ -219,7 +219,7 @@ def r_weekday(m: re.Match, c: Context):
     ref = c.ref(m)
     rel = (m["rel"] or "").lower()
     delta = (ref.weekday() - wd) % 7
-    if rel == "last":
+    if rel in ("last", "this past"):
         d = ref - dt.timedelta(days=delta or 7)
     elif rel in ("next", "coming"):
         d = ref + dt.timedelta(days=(wd - ref.weekday()) % 7 or 7)
@@ -287,7 +287,7 @@ def r_relative_unit(m: re.Match, c: Context):
     rel = re.sub(r"\s+", " ", (m["rel"] or "this").lower())
     unit = m["unit"].lower()
     ref = c.ref(m)
-    n = {"last": -1, "past": -1, "previous": -1, "next": 1, "coming": 1, "following": 1,
+    n = {"last": -1, "this past": -1, "past": -1, "previous": -1, "next": 1, "coming": 1, "following": 1,
          "this": 0, "current": 0, "earlier this": 0, "later this": 0, "the same": 0}.get(rel, 0)
     if rel in ("previous", "following", "the same") and c.last_day and unit != "weekend":
         ref = c.last_day
@@ -463,7 +463,7 @@ def _r(p: str) -> re.Pattern:
 
 
 MODP = r"(?:(?P<mod>early|mid|late|the end of|the beginning of|the start of|the middle of)[- ]?)?"
-REL = r"(?:(?P<rel>last|next|this|coming|previous|current|following|earlier this|later this|the same)\s+)"
+REL = r"(?:(?P<rel>this past|last|next|this|coming|previous|current|following|earlier this|later this|the same)\s+)"
 RULES: list[tuple[str, re.Pattern, Resolver]] = [
     ("date.mdy", _r(rf"(?:{WEEKDAY},?\s+)?(?P<month>{MONTH})\s+{DAY}(?!\d|:)(?:,?\s+{YEAR})?(?!\s*(?:percent|%|million|billion))"), r_full_date),
     ("date.dmy", _r(rf"(?:{WEEKDAY},?\s+)?(?:the\s+)?{DAY}(?:\s+of)?\s+(?P<month>{MONTH})(?:,?\s+{YEAR})?"), r_full_date),

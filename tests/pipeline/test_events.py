@@ -200,3 +200,22 @@ def test_topic_prefilter_never_changes_topics():
         for s in split_sentences(raw.body):
             full = {name for name, p in lex.topics.items() if p.search(s.text)}
             assert full <= lex.possible_topics(s.text.lower()), s.text
+
+
+ROLE_CASES = [
+    ("Trump, speaking at the White House on Tuesday, said the talks were going well.", "statement", "donald-trump", "2025-03-18"),
+    ("New sanctions were imposed on Russia by the European Union on Friday.", "sanction", "european-union", "2025-03-14"),
+    ("Zelensky met Macron this past weekend in Paris.", "meeting", "volodymyr-zelensky", "2025-W11-WE"),
+    ("Kremlin aide Vladimir Medinsky, who led the Russian team, said on Friday that talks would go on.", "statement",
+     "vladimir-medinsky", "2025-03-14"),
+]
+
+
+@pytest.mark.parametrize("text,etype,initiator,date", ROLE_CASES)
+def test_who_did_it_and_when(text, etype, initiator, date):
+    import datetime as dt
+
+    from app.pipeline.events import extract_events
+
+    found = [(e.type, e.initiator, e.date) for e in extract_events(text, dt.date(2025, 3, 19))]
+    assert (etype, initiator, date) in found, found
