@@ -45,6 +45,8 @@ SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told
 BETWEEN = re.compile(r"\s+between\b")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
 AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
+INVERTED_END = re.compile(r"\s*(?:[,.;:]|$|(?:on|in|at|late|early|earlier|later|yesterday|today|told)\b)")
+COORDINATED_VERB = re.compile(r"\b(?:and|but)\s+(?:also\s+)?$")
 DETERMINER = re.compile(r"(?i)th|his|her")
 BOUND = re.compile(r"\b(?:since|until|till|by)\s+(?:the\s+)?$", re.I)
 LOCATIVE = re.compile(r"\b(?:in|at|near|outside|across|inside|from|into|of)\s+(?:the\s+)?(?:[A-Z][\w-]*,?\s+){0,2}$")
@@ -263,11 +265,12 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
     flat = APPOSITIVE.sub(lambda m: " " * len(m.group()), text[:hit.start])
     near = [m for m in outside if m.end <= hit.start and flat[m.start] != " "
             and SUBJECT_GAP.fullmatch(flat[m.end:hit.start])]
-    post = [m for m in after if not text[hit.end:m.start].strip()]
+    post = [m for m in after if not text[hit.end:m.start].strip() and INVERTED_END.match(text, m.end)]
     if near or post:
         return near[-1:] or post[:1]
     earlier = [m for m in outside if m.start < hit.start]
-    return _subject(text, earlier) if hit.trigger.participle and earlier else []
+    coordinated = COORDINATED_VERB.search(text, max(0, hit.start - 6), hit.start)
+    return _subject(text, earlier) if (hit.trigger.participle or coordinated) and earlier else []
 
 
 def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentence_start: int) -> list[Role]:
@@ -375,6 +378,10 @@ def _relative_later(art: _Article, s: Sentence, timexes: list[Timex]) -> _Date |
     return None
 
 
+def _unquoted(text: str) -> str:
+    return QUOTE.sub(" ", text)
+
+
 def _event_dates(art: _Article, timexes: list[Timex], quotes) -> list[tuple[int, int, "_Date"]]:
     """Dates an event may take: outside quotes when there are any, never 'since X' or 'until X'."""
     usable = [t for t in timexes if not BOUND.search(art.text[max(0, t.start - 12):t.start])]
@@ -401,7 +408,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.date is None and later:
             h.date = later
             h.rules.append("date.relative")
-        if h.date is None and art.last_event_date and ANCHORED.search(art.text[cs:h.start] + " " + s.text):
+        if h.date is None and art.last_event_date and ANCHORED.search(_unquoted(art.text[cs:h.start] + " " + s.text)):
             h.date = replace(art.last_event_date, approximate=False)
             h.rules.append("date.anchor")
         definite = DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start)

@@ -208,7 +208,20 @@ ROLE_CASES = [
     ("Zelensky met Macron this past weekend in Paris.", "meeting", "volodymyr-zelensky", "2025-W11-WE"),
     ("Kremlin aide Vladimir Medinsky, who led the Russian team, said on Friday that talks would go on.", "statement",
      "vladimir-medinsky", "2025-03-14"),
+    ('"We are ready," said Zelensky on Tuesday.', "statement", "volodymyr-zelensky", "2025-03-18"),
+    ("KYIV, March 18 (Wire) - Zelensky told reporters on Tuesday the deal was a first step but said Russia was stalling.",
+     "statement", "volodymyr-zelensky", "2025-03-18"),
 ]
+
+
+def test_said_before_a_new_subject_is_not_an_inverted_speaker():
+    import datetime as dt
+
+    from app.pipeline.events import extract_events
+
+    events = extract_events("Zelensky told reporters on Tuesday the deal was a first step but said Russia was stalling.",
+                            dt.date(2025, 3, 19))
+    assert {e.initiator for e in events if e.type == "statement"} == {"volodymyr-zelensky"}
 
 
 @pytest.mark.parametrize("text,etype,initiator,date", ROLE_CASES)
