@@ -35,6 +35,7 @@ TEMPLATES = {
     "military_action": ["Forces of {a} launched a drone attack on {b} {d}.", "{a} shelled positions held by {b} {d}."],
 }
 TYPES = list(TEMPLATES)
+TWO_PARTY = {"call", "meeting", "talks"}
 
 
 def zipf(rng: random.Random, items: list[str], s: float = 1.1) -> str:
@@ -76,13 +77,23 @@ def sentence(ev: dict, published: dt.date, rng: random.Random) -> str:
     return s[0].upper() + s[1:]
 
 
-def generate(n_articles: int, out: Path, seed: int = 7, per_article: int = 8, years: int = 10) -> int:
+def generate(n_articles: int, out: Path, seed: int = 7, per_article: int = 8, years: int = 20) -> int:
     """Write n_articles files under out/; returns the number of distinct events they report."""
     rng = random.Random(seed)
     start = dt.date(2026, 1, 1) - dt.timedelta(days=365 * years)
     days = 365 * years
     n_events = max(1, n_articles * 10 // 3)  # about 3.3 events per article, each reported about 2.4 times
-    events = sorted((make_event(rng, start, days) for _ in range(n_events)), key=lambda e: e["day"])
+    taken: set[tuple] = set()
+    events = []
+    while len(events) < n_events:
+        ev = make_event(rng, start, days)
+        # distinct acts: one event per (type, initiator, day); pairs once per (type, pair, week)
+        key = (ev["type"], ev["a"], ev["day"]) if ev["type"] not in TWO_PARTY else \
+            (ev["type"], frozenset((ev["a"], ev["b"])), ev["day"].isocalendar()[:2])
+        if key not in taken:
+            taken.add(key)
+            events.append(ev)
+    events.sort(key=lambda e: e["day"])
     reported = set()
     for n in range(n_articles):
         m = rng.randrange(n_events // 50, n_events)
