@@ -19,7 +19,8 @@ def test_every_read_operation_conforms_to_its_schema(settings):
         for operation in operations:
 
             @given(case=operation.as_strategy())
-            @hsettings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+            @hsettings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                       derandomize=True)  # the same cases every run: CI must not depend on luck
             def check(case):
                 # every check but "positive data acceptance": a well-formed but stale cursor is a 400
                 case.call_and_validate(excluded_checks=[positive_data_acceptance])
