@@ -148,7 +148,7 @@ async def ingest_submit(
             saved = [ingest_safely(ws, raw) for raw in raws]
     status = 400 if errors and not raws else 200
     return render(request, "ingest.html", {
-        "title": "Add articles", "enabled": True, "csrf": csrf_token(request), "rows": _preview_rows(raws),
+        "title": "Add articles", "enabled": True, "csrf": csrf_token(request), "rows": [] if saved else _preview_rows(raws),
         "errors": errors, "saved": saved, "action": action,
         "form": {"headline": headline, "published": published, "outlet": outlet, "url": url, "body": body},
     }, status=status)
