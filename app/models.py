@@ -124,6 +124,15 @@ class EventTopic(SQLModel, table=True):
     date_start: dt.date
 
 
+class FacetTotal(SQLModel, table=True):
+    """Events per facet ('*' all, 'a:<actor id>', 't:<topic id>', 'y:<type>'), kept on every write:
+    other '' is the facet's total, 'm:YYYY-MM' its events per month, another facet key the pair's."""
+
+    facet: str = Field(primary_key=True)
+    other: str = Field(primary_key=True, default="")
+    n: int = 0
+
+
 class DataVersion(SQLModel, table=True):
     """A counter every write bumps, so each app process knows when its cached counts are stale."""
 

@@ -115,8 +115,9 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=10_000)
     ap.add_argument("--out", type=Path, default=Path("bench/out/articles"))
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--years", type=int, default=20)
     a = ap.parse_args()
-    n = generate(a.articles, a.out, a.seed)
+    n = generate(a.articles, a.out, a.seed, years=a.years)
     print(f"wrote {a.articles} articles reporting {n} distinct events to {a.out}")
 
 

@@ -6,7 +6,9 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from app.db import init_db, make_engine
-from app.db import include_object
+from alembic.script import ScriptDirectory
+
+from app.db import alembic_config, include_object
 from tests.conftest import make_settings
 
 
@@ -25,5 +27,6 @@ def test_upgrade_is_idempotent(empty_url):
     init_db(engine)
     init_db(engine)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert MigrationContext.configure(conn).get_current_revision() == head == "0003"
     engine.dispose()

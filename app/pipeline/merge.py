@@ -51,8 +51,8 @@ def same_act(a: Report, b: Report) -> str | None:
     elif a.type in TWO_PARTY:
         if len(shared) < min(2, len(a.core), len(b.core)):
             return None
-    elif not shared:
-        return None
+    elif not shared or (a.initiator and b.initiator and a.initiator != b.initiator):
+        return None  # one-sided acts by different agents (two states' sanctions on a third) differ
     lo, hi = max(a.start, b.start), min(a.end, b.end)
     when = fmt_day(lo) if lo == hi else f"{fmt_day(lo)} – {fmt_day(hi)}"
     return f"same type ({a.type}), same actors ({', '.join(sorted(shared))}), dates agree: {when}"

@@ -19,6 +19,7 @@ from app.pipeline.dates import precision as value_precision
 from app.pipeline.events import EventCandidate, Role, covering_value, extract_events, make_title
 from app.pipeline.merge import Report, event_interval, group_reports, majority_roles, merge_reason
 from app.pipeline.reader import RawArticle
+from app.timeline import tally
 
 WINDOW_CAP_DAYS = 31
 
@@ -98,7 +99,7 @@ def _drop_sources(session: Session, article_id: int) -> list[tuple[str, dt.date,
 
 def _add_sources(session: Session, article: Article, candidates: list[EventCandidate]) -> list[tuple[str, dt.date, dt.date]]:
     locks = {lk.mention: lk.lock for lk in session.exec(select(SplitLock).where(SplitLock.article_id == article.id)).all()}
-    windows = []
+    windows, created = [], []
     for c in candidates:
         event = Event(date=c.date, date_start=c.date_start, date_end=c.date_end, precision=c.precision,
                       approximate=c.approximate, type=c.type, title=c.title)
@@ -112,7 +113,8 @@ def _add_sources(session: Session, article: Article, candidates: list[EventCandi
             date_end=c.date_end, approximate=c.approximate, actors=",".join(f"{r.slug}:{r.role}" for r in c.actors),
             topics="|".join(c.topics), pinned=mention in locks, lock=locks.get(mention, "")))
         windows.append((c.type, c.date_start, c.date_end))
-    session.flush()
+        created.append(event.id)
+    tally.note(session, created, +1)
     return windows
 
 
@@ -181,6 +183,7 @@ def _new_event(session: Session, s: EventSource) -> int:
     event = Event(date=s.date, date_start=s.date_start, date_end=s.date_end, precision="day", type=s.type, title="")
     session.add(event)
     session.flush()
+    tally.note(session, [event.id], +1)
     return event.id
 
 
@@ -190,6 +193,7 @@ def _delete_orphans(session: Session, event_ids: set[int]) -> None:
     used = set(session.exec(select(EventSource.event_id).where(EventSource.event_id.in_(event_ids))).all())
     gone = event_ids - used
     if gone:
+        tally.note(session, gone, -1)
         session.execute(delete(EventActor).where(EventActor.event_id.in_(gone)))
         session.execute(delete(EventTopic).where(EventTopic.event_id.in_(gone)))
         _fts_delete(session, gone)
@@ -223,12 +227,14 @@ def refresh_event(session: Session, event_id: int) -> None:
     if event is None or not sources:
         return
     fields = summarize(sources)
+    tally.note(session, [event_id], -1)
     for k, v in fields.items():
         if k not in ("roles", "topics"):
             setattr(event, k, v)
     event.updated_at = utcnow()
     session.add(event)
     _write_facets(session, event, fields["roles"], fields["topics"])
+    tally.note(session, [event_id], +1)
     _fts_write(session, event, sources)
 
 
@@ -288,6 +294,7 @@ def split_event(session: Session, event_id: int, source_ids: list[int]) -> int:
                 type=old.type, title=old.title, split_from=event_id)
     session.add(new)
     session.flush()
+    tally.note(session, [new.id], +1)
     for group, lock in ((staying, f"split-{event_id}-a"), (moving, f"split-{event_id}-b")):
         for s in group:
             s.lock, s.pinned = lock, True
@@ -306,7 +313,8 @@ BUMP = "UPDATE dataversion SET version = version + 1 WHERE id = 1"
 
 
 def bump_version(session: Session) -> None:
-    """Tell every app process that cached counts are stale."""
+    """Write the pending facet totals and tell every app process that cached counts are stale."""
+    tally.flush(session)
     session.execute(text(BUMP))
 
 
@@ -435,6 +443,7 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
         reports.append(r)
     groups = [[by_key[r.key] for r in g] for g in group_reports_blocked(reports)]
     with writer(engine).begin() as conn:
+        totals: Counter = Counter()
         actor_ids = dict(conn.execute(select(Actor.slug, Actor.id)).all())
         topic_ids = dict(conn.execute(select(Topic.name, Topic.id)).all())
         for chunk in range(0, len(groups), 5000):
@@ -454,6 +463,8 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
                 topic_rows += [{"event_id": event_id, "topic_id": topic_ids[t], "date_start": f["date_start"]}
                                for t in f["topics"] if t in topic_ids]
                 fts_rows.append({"id": event_id, "t": f["title"], "e": "\n".join(s.sentence for s in g)})
+                tally.add(totals, f["type"], f["date_start"], {actor_ids[a] for a, r in f["roles"] if r != "mentioned" and a in actor_ids},
+                          {topic_ids[t] for t in f["topics"] if t in topic_ids})
             conn.execute(insert(EventSource), src_rows)
             if actor_rows:
                 conn.execute(insert(EventActor), actor_rows)
@@ -461,5 +472,6 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
                 conn.execute(insert(EventTopic), topic_rows)
             if conn.dialect.name == "sqlite":
                 conn.execute(text("INSERT INTO event_fts(rowid, title, evidence) VALUES (:id, :t, :e)"), fts_rows)
+        tally.write(conn, totals)
         conn.execute(text(BUMP))
     return len(groups)
