@@ -16,7 +16,7 @@ from typing import Iterator
 from app.lexicon import Lexicon, Trigger, load_lexicon
 from app.pipeline.actors import Mention, find_mentions
 from app.pipeline.dates import iso_week, precision
-from app.pipeline.merge import Report, same_act
+from app.pipeline.merge import Report, is_same_act
 from app.pipeline.text import Sentence, split_sentences
 from app.pipeline.timex import Timex, find_timexes
 from app.pipeline.topics import topics_in
@@ -474,7 +474,7 @@ def _same_act(a: EventCandidate, b: EventCandidate) -> bool:
     ra, rb = report_of(a), report_of(b)
     if a.approximate or b.approximate:
         ra, rb = replace(ra, start=dt.date.min, end=dt.date.max), rb
-    return same_act(ra, rb) is not None
+    return is_same_act(ra, rb)
 
 
 def _fold_sentence(events: list[EventCandidate]) -> list[EventCandidate]:
@@ -515,7 +515,7 @@ def fold_article(events: list[EventCandidate]) -> list[EventCandidate]:
     for e in events:
         if out and _continues(out[-1], e):
             continue
-        twin = next((i for i, x in enumerate(out) if x.type != "statement" and same_act(report_of(x), report_of(e))), None)
+        twin = next((i for i, x in enumerate(out) if x.type != "statement" and is_same_act(report_of(x), report_of(e))), None)
         if twin is None:
             out.append(e)
         else:

@@ -38,21 +38,26 @@ def fmt_day(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+def is_same_act(a: Report, b: Report) -> bool:
+    """Whether a and b state the same act."""
+    if a.type != b.type or not (a.start <= b.end and b.start <= a.end):
+        return False
+    if a.lock and b.lock and a.lock != b.lock:
+        return False
+    if a.type == "statement":
+        return a.initiator == b.initiator and not (a.topics and b.topics and not a.topics & b.topics)
+    shared = a.core & b.core
+    if a.type in TWO_PARTY:
+        return len(shared) >= min(2, len(a.core), len(b.core))
+    # one-sided acts by different agents (two states' sanctions on a third) differ
+    return bool(shared) and not (a.initiator and b.initiator and a.initiator != b.initiator)
+
+
 def same_act(a: Report, b: Report) -> str | None:
     """Why a and b state the same act, or None when they do not."""
-    if a.type != b.type or not (a.start <= b.end and b.start <= a.end):
-        return None
-    if a.lock and b.lock and a.lock != b.lock:
+    if not is_same_act(a, b):
         return None
     shared = a.core & b.core
-    if a.type == "statement":
-        if a.initiator != b.initiator or (a.topics and b.topics and not a.topics & b.topics):
-            return None
-    elif a.type in TWO_PARTY:
-        if len(shared) < min(2, len(a.core), len(b.core)):
-            return None
-    elif not shared or (a.initiator and b.initiator and a.initiator != b.initiator):
-        return None  # one-sided acts by different agents (two states' sanctions on a third) differ
     lo, hi = max(a.start, b.start), min(a.end, b.end)
     when = fmt_day(lo) if lo == hi else f"{fmt_day(lo)} – {fmt_day(hi)}"
     return f"same type ({a.type}), same actors ({', '.join(sorted(shared))}), dates agree: {when}"
@@ -91,10 +96,10 @@ def group_reports(reports: list[Report]) -> list[list[Report]]:
     vague = [i for i, r in enumerate(reports) if not r.precise]
     for x, i in enumerate(precise):
         for j in precise[x + 1:]:
-            if same_act(reports[i], reports[j]):
+            if is_same_act(reports[i], reports[j]):
                 groups.union(i, j)
     for i in vague:
-        fits = [j for j in precise if same_act(reports[i], reports[j])]
+        fits = [j for j in precise if is_same_act(reports[i], reports[j])]
         if fits:
             best = min(fits, key=lambda j: (-len(reports[i].core & reports[j].core),
                                             abs((reports[j].start - reports[i].start).days), reports[j].key))
@@ -103,7 +108,7 @@ def group_reports(reports: list[Report]) -> list[list[Report]]:
         if any(groups.find(i) == groups.find(j) for j in precise):
             continue
         for j in vague[x + 1:]:
-            if groups.find(j) not in [groups.find(p) for p in precise] and same_act(reports[i], reports[j]):
+            if groups.find(j) not in [groups.find(p) for p in precise] and is_same_act(reports[i], reports[j]):
                 groups.union(i, j)
     out: dict[int, list[Report]] = {}
     for i, r in enumerate(reports):
@@ -147,8 +152,9 @@ def group_reports_blocked(reports: list[Report]) -> list[list[Report]]:
     """group_reports for many reports at once: the same partition, computed per block.
 
     Two reports can only be the same act if they share a type and an actor and their dates
-    overlap, so candidate pairs come from a sweep over each (type, actor) list in date order;
-    group_reports then decides within each connected block of candidates.
+    overlap, so candidate pairs come from a sweep over each (type, actor) list in date order.
+    group_reports only ever joins reports that are the same act, so its partition splits along
+    the connected parts of the same-act graph: it runs once per part, not once per crowded day.
     """
     parent = list(range(len(reports)))
 
@@ -169,7 +175,7 @@ def group_reports_blocked(reports: list[Report]) -> list[list[Report]]:
             active = [j for j in active if reports[j].end >= reports[i].start]
             for j in active:
                 a, b = find(i), find(j)
-                if a != b:
+                if a != b and is_same_act(reports[i], reports[j]):
                     parent[max(a, b)] = min(a, b)
             active.append(i)
     blocks: dict[int, list[Report]] = {}

@@ -6,6 +6,7 @@ is stored whole with its sources, or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -200,10 +201,10 @@ def _delete_orphans(session: Session, event_ids: set[int]) -> None:
         session.execute(delete(Event).where(Event.id.in_(gone)))
 
 
-def summarize(sources: list, lex=None) -> dict:
-    """An event's fields from its sources (objects with EventSource's attributes)."""
+def summarize(sources: list, lex=None, reports: list[Report] | None = None) -> dict:
+    """An event's fields from its sources (objects with EventSource's attributes) and their reports."""
     lex = lex or load_lexicon()
-    reports = [_report(s, str(s.article_id)) for s in sources]
+    reports = reports or [_report(s, str(s.article_id)) for s in sources]
     start, end, approximate = event_interval(reports)
     best = next(s for s in sources if s.date_start == start and s.date_end == end)
     roles = majority_roles([[tuple(a.split(":")) for a in s.actors.split(",") if a] for s in sources])
@@ -398,6 +399,7 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str,
             sources.extend(_source_rows(article_id, candidates))
         pending.clear()
 
+    t0 = time.perf_counter()
     with get_context("fork").Pool(workers) as pool:
         for item in pool.imap(_extract_or_error, items, chunksize=64):
             if isinstance(item, Exception):
@@ -414,7 +416,9 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str,
                 flush()
     if pending:
         flush()
+    tally["read_extract_s"] = round(time.perf_counter() - t0, 1)
     tally["events"] = _bulk_events(engine, sources, keys)
+    tally["total_s"] = round(time.perf_counter() - t0, 1)
     return tally
 
 
@@ -428,50 +432,68 @@ def _extract_or_error(item):
 
 
 def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
-    """Group every source into events and write events, sources, facets and the search index."""
-    from sqlalchemy import insert
+    """Group every source into events and write events, sources, facets, totals and the search index.
 
+    The database is empty of events, so event ids are numbered here and rows go in through the driver's
+    executemany (SQLAlchemy's per-row parameter handling was a third of this step)."""
     from app.db import writer
     from app.pipeline.merge import group_reports_blocked
 
     lex = load_lexicon()
-    by_key = {}
-    reports = []
-    for s in sources:
-        r = _report(s, keys[s.article_id])
-        by_key[r.key] = s
-        reports.append(r)
-    groups = [[by_key[r.key] for r in g] for g in group_reports_blocked(reports)]
+    reports = [_report(s, keys[s.article_id]) for s in sources]
+    source_of = {r.key: s for r, s in zip(reports, sources)}
+    groups = group_reports_blocked(reports)
+    columns = {
+        "event": ["id", "date", "date_start", "date_end", "precision", "approximate", "type", "plover", "cameo", "title",
+                  "slug", "summary", "source_count", "created_at", "updated_at"],
+        "eventsource": [*SourceRow.__dataclass_fields__, "pinned"],
+        "eventactor": ["event_id", "actor_id", "role", "date_start"],
+        "eventtopic": ["event_id", "topic_id", "date_start"],
+    }
     with writer(engine).begin() as conn:
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        sql = {t: f"INSERT INTO {t} ({', '.join(map(_quote, cols))}) VALUES ({', '.join([mark] * len(cols))})"
+               for t, cols in columns.items()}
         totals: Counter = Counter()
         actor_ids = dict(conn.execute(select(Actor.slug, Actor.id)).all())
         topic_ids = dict(conn.execute(select(Topic.name, Topic.id)).all())
+        next_id = (conn.execute(select(func.max(Event.id))).scalar() or 0) + 1
+        now = utcnow()
+        if conn.dialect.name == "sqlite":
+            now = now.replace(tzinfo=None)  # as SQLAlchemy stores it there
         for chunk in range(0, len(groups), 5000):
-            part = groups[chunk:chunk + 5000]
-            fields = [summarize(g, lex) for g in part]
-            now = utcnow()
-            rows = [{k: v for k, v in f.items() if k not in ("roles", "topics")} | {"created_at": now, "updated_at": now}
-                    for f in fields]
-            ids = conn.execute(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows).scalars().all()
-            src_rows, actor_rows, topic_rows, fts_rows = [], [], [], []
-            for event_id, f, g in zip(ids, fields, part):
-                for s, why in zip(g, merge_reason([_report(x, keys[x.article_id]) for x in g])):
-                    src_rows.append({k: getattr(s, k) for k in SourceRow.__dataclass_fields__} | {
-                        "event_id": event_id, "merge_reason": why, "pinned": False})
-                actor_rows += [{"event_id": event_id, "actor_id": actor_ids[a], "role": r, "date_start": f["date_start"]}
-                               for a, r in f["roles"] if a in actor_ids]
-                topic_rows += [{"event_id": event_id, "topic_id": topic_ids[t], "date_start": f["date_start"]}
-                               for t in f["topics"] if t in topic_ids]
-                fts_rows.append({"id": event_id, "t": f["title"], "e": "\n".join(s.sentence for s in g)})
-                tally.add(totals, f["type"], f["date_start"], {actor_ids[a] for a, r in f["roles"] if r != "mentioned" and a in actor_ids},
-                          {topic_ids[t] for t in f["topics"] if t in topic_ids})
-            conn.execute(insert(EventSource), src_rows)
-            if actor_rows:
-                conn.execute(insert(EventActor), actor_rows)
-            if topic_rows:
-                conn.execute(insert(EventTopic), topic_rows)
+            rows: dict[str, list[tuple]] = {t: [] for t in columns}
+            fts_rows = []
+            for event_id, group in enumerate(groups[chunk:chunk + 5000], start=next_id + chunk):
+                members = [source_of[r.key] for r in group]
+                f = summarize(members, lex, group)
+                rows["event"].append((event_id, f["date"], f["date_start"], f["date_end"], f["precision"],
+                                      f["approximate"], f["type"], f["plover"], f["cameo"], f["title"], f["slug"],
+                                      f["summary"], f["source_count"], now, now))
+                for m, why in zip(members, merge_reason(group)):
+                    m.event_id, m.merge_reason = event_id, why
+                    rows["eventsource"].append(tuple(getattr(m, k) for k in SourceRow.__dataclass_fields__) + (False,))
+                core = set()
+                for slug, role in f["roles"]:
+                    if slug in actor_ids:
+                        rows["eventactor"].append((event_id, actor_ids[slug], role, f["date_start"]))
+                        if role != "mentioned":
+                            core.add(actor_ids[slug])
+                topics = [topic_ids[t] for t in f["topics"] if t in topic_ids]
+                rows["eventtopic"] += [(event_id, t, f["date_start"]) for t in topics]
+                fts_rows.append((event_id, f["title"], "\n".join(m.sentence for m in members)))
+                tally.add(totals, f["type"], f["date_start"], core, topics)
+            for table, values in rows.items():
+                if values:
+                    conn.exec_driver_sql(sql[table], values)
             if conn.dialect.name == "sqlite":
-                conn.execute(text("INSERT INTO event_fts(rowid, title, evidence) VALUES (:id, :t, :e)"), fts_rows)
+                conn.exec_driver_sql("INSERT INTO event_fts(rowid, title, evidence) VALUES (?, ?, ?)", fts_rows)
+        if conn.dialect.name == "postgresql" and groups:
+            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('event', 'id'), (SELECT max(id) FROM event))")
         tally.write(conn, totals)
         conn.execute(text(BUMP))
     return len(groups)
+
+
+def _quote(column: str) -> str:
+    return f'"{column}"'
