@@ -35,8 +35,8 @@ test: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/extract_speed.py
 
-# Scale: ~400,000 synthetic articles (~1M events), bulk-loaded into SQLite, then driven with wrk.
-ARTICLES ?= 400000
+# Scale: 430,000 synthetic articles (just over 1M events), bulk-loaded into SQLite, then driven with wrk.
+ARTICLES ?= 430000
 bench-scale: $(VENV)/.dev-installed
 	rm -rf bench/out/articles bench/out/bench.db*
 	$(BIN)/python bench/generate.py --articles $(ARTICLES) --out bench/out/articles

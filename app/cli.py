@@ -85,9 +85,6 @@ def ingest(
     err.print(f"articles: {tally['new']} new, {tally['updated']} updated, {tally['unchanged']} unchanged, "
               f"{tally['failed']} failed; {tally['events']} event mentions extracted; "
               f"database: {total['articles']} articles, {total['events']} events")
-    rate = (tally["new"] + tally["unchanged"]) / max(tally["total_s"], 0.001)
-    err.print(f"read and extracted in {tally['read_extract_s']} s, grouped and stored in "
-              f"{tally['total_s'] - tally['read_extract_s']:.1f} s: {tally['total_s']} s, {rate:.0f} articles/s")
     if tally["failed"]:
         raise typer.Exit(1)
 

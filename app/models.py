@@ -48,6 +48,7 @@ class Event(EventBase, table=True):
 
     __table_args__ = (
         Index("ix_event_date", "date_start", "id"),
+        Index("ix_event_end", "date_end", "id"),  # date ranges: events still running after a 'from' date
         Index("ix_event_type_date", "type", "date_start", "id"),
         Index("ix_event_sources_date", "source_count", "date_start", "id"),
     )

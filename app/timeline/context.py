@@ -8,7 +8,7 @@ from itertools import groupby
 from sqlalchemy.orm import Session
 
 from app.timeline.filters import Filters
-from app.timeline.queries import Bucket, EventView, cached, events_page, facet_counts, histogram, slug_labels
+from app.timeline.queries import Bucket, cached, count_events, facet_counts, histogram, slug_labels
 
 STRIP_W, STRIP_H = 720, 64
 TWINS = (("json", "JSON", "application/json"), ("csv", "CSV", "text/csv"),
@@ -56,8 +56,8 @@ def _fill_gaps(unit: str, buckets: list[Bucket]) -> list[Bucket]:
     return out
 
 
-def grouped(events: list[EventView]) -> list[tuple[str, list[tuple[str, list[EventView]]]]]:
-    """Events under month and day headings, in the order given."""
+def grouped(events: list) -> list[tuple[str, list[tuple[str, list]]]]:
+    """Events (anything with date_start, precision and date_label) under month and day headings, in order."""
     out = []
     for month, in_month in groupby(events, key=lambda e: f"{e.date_start:%B %Y}"):
         days = [(f"{e0.date_start.day} {e0.date_start:%B}" if e0.precision == "day" else e0.date_label, list(g))
@@ -66,7 +66,7 @@ def grouped(events: list[EventView]) -> list[tuple[str, list[tuple[str, list[Eve
     return out
 
 
-def _by_day(events: list[EventView]):
+def _by_day(events: list):
     for _, g in groupby(events, key=lambda e: (e.date_start, e.precision == "day")):
         items = list(g)
         yield items[0], items
@@ -76,20 +76,16 @@ def twins(f: Filters, base_path: str = "/events") -> list[dict]:
     return [{"ext": ext, "label": label, "mime": mime, "url": f.url(f"{base_path}.{ext}")} for ext, label, mime in TWINS]
 
 
-def timeline_context(session: Session, f: Filters, size: int) -> dict:
-    """Everything the timeline page shows for one filtered view."""
-    f = replace(f, labels=slug_labels(session, f))
-    page = events_page(session, f, size)
+def view_context(session: Session, f: Filters) -> dict:
+    """What a filtered view shows whatever its page: title, total, facet lists, chips, density, links."""
+    f = replace(f, labels=slug_labels(session, f), cursor=None)
     strip = cached(session, ("density", f.cache_key, f.order), lambda: density(*histogram(session, f), f))
-    types = facet_counts(session, f, "type")
     return {
         "filters": f,
-        "page": page,
-        "groups": grouped(page.events),
-        "next_url": f.url("/", cursor=page.next_cursor) if page.next_cursor else None,
+        "total": count_events(session, f),
         "actor_facets": [dict(a, url=f.toggle("actors", a["slug"]), on=a["slug"] in f.actors) for a in facet_counts(session, f, "actor")],
         "topic_facets": [dict(t, url=f.toggle("topics", t["slug"]), on=t["slug"] in f.topics) for t in facet_counts(session, f, "topic")],
-        "type_facets": [dict(t, url=f.toggle("types", t["slug"]), on=t["slug"] in f.types) for t in types],
+        "type_facets": [dict(t, url=f.toggle("types", t["slug"]), on=t["slug"] in f.types) for t in facet_counts(session, f, "type")],
         "chips": f.chips(),
         "density": strip,
         "twins": twins(f),

@@ -4,14 +4,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.lexicon import load_lexicon
-from app.models import Actor, Article, DataVersion, Event, EventActor, EventSource, EventTopic, Topic
+from app.models import Actor, Article, DataVersion, Event, EventActor, EventSource, EventTopic, FacetTotal, Topic
+from app.timeline import tally
 from app.timeline.filters import Filters, decode_cursor, encode_cursor
 
 
@@ -160,7 +161,14 @@ def _driver(session: Session, f: Filters):
 
 
 def events_page(session: Session, f: Filters, size: int = 50) -> Page:
-    """One page of the filtered timeline, by keyset cursor, walking the most selective index."""
+    """One page of the filtered timeline with its events loaded."""
+    ids, nxt = page_ids(session, f, size)
+    return Page(load_events(session, ids), nxt, count_events(session, f))
+
+
+def page_ids(session: Session, f: Filters, size: int = 50) -> tuple[list[int], str | None]:
+    """The ids of one page of the filtered timeline and the next page's cursor, by keyset, walking
+    the most selective index."""
     desc = f.order == "desc"
     table, match, rest = _driver(session, f)
     if table is None:
@@ -184,14 +192,36 @@ def events_page(session: Session, f: Filters, size: int = 50) -> Page:
     more = len(rows) > size
     rows = rows[:size]
     nxt = encode_cursor(rows[-1][1], rows[-1][0]) if more and rows else None
-    return Page(load_events(session, [r[0] for r in rows]), nxt, count_events(session, f))
+    return [r[0] for r in rows], nxt
 
 
 def count_events(session: Session, f: Filters) -> int:
-    """How many events a view holds (cached per data version)."""
-    key = ("count", f.cache_key)
-    return cached(session, key, lambda: session.execute(
-        select(func.count()).select_from(Event).where(*conditions(session, f))).scalar_one())
+    """How many events a view holds: read from the facet totals when it filters on one facet at most,
+    else counted once per data version."""
+    key = total_key(session, f)
+    if key is not None:
+        return totals(session, key).get("", 0)
+    return cached(session, ("count", f.cache_key), lambda: count_live(session, f))
+
+
+def count_live(session: Session, f: Filters) -> int:
+    return session.execute(select(func.count()).select_from(Event).where(*conditions(session, f))).scalar_one()
+
+
+def total_key(session: Session, f: Filters) -> str | None:
+    """The facet-totals key of a view that filters on one actor, topic or type at most ('*' for none);
+    None when it needs more (dates, text, two facets)."""
+    if f.date_from or f.date_to or f.q or f.min_sources or len(f.types) > 1:
+        return None
+    keys = [f"a:{i}" for i in _ids(session, Actor, f.actors)] + [f"t:{i}" for i in _ids(session, Topic, f.topics)] + \
+        [f"y:{t}" for t in f.types]
+    return keys[0] if len(keys) == 1 else tally.ALL if not keys else None
+
+
+def totals(session: Session, key: str) -> dict[str, int]:
+    """A facet's row of the totals table: its total (''), months ('m:YYYY-MM') and pairs (other keys)."""
+    return cached(session, ("totals", key), lambda: dict(session.execute(
+        select(FacetTotal.other, FacetTotal.n).where(FacetTotal.facet == key, FacetTotal.n > 0)).all()))
 
 
 _CACHE: dict = {}
@@ -229,6 +259,43 @@ def cached(session: Session, key, compute):
     with _LOCKS_GUARD:
         _LOCKS.pop(full, None)
     return value
+
+
+class LRU:
+    """A bounded least-recently-used map, safe across the threads of one process."""
+
+    def __init__(self, size: int):
+        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.data.get(key, _MISSING)
+            if value is not _MISSING:
+                self.data.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+
+PER_EVENT = LRU(20_000)
+
+
+def per_event(session: Session, kind, ids: list[int], build) -> list:
+    """Something derived from each event (a rendered card, its JSON), kept per event and data version:
+    build(missing ids) -> {id: value} runs only for the events not kept yet. Values in the order of ids."""
+    scope = (str(session.get_bind().url), data_version(session), kind)
+    found = {i: PER_EVENT.get((scope, i)) for i in ids}
+    missing = [i for i, v in found.items() if v is _MISSING]
+    if missing:
+        for i, value in build(missing).items():
+            PER_EVENT.put((scope, i), value)
+            found[i] = value
+    return [found[i] for i in ids if found[i] is not _MISSING]
 
 
 def all_events(session: Session, f: Filters, limit: int = 100_000) -> list[EventView]:
@@ -287,14 +354,46 @@ def facet_counts(session: Session, f: Filters, kind: str, limit: int = 60) -> li
     return cached(session, ("facet", kind, limit, f.cache_key), lambda: _facet_counts(session, f, kind, limit))
 
 
+def _facet_counts_from_totals(session: Session, key: str, kind: str, limit: int) -> list[dict]:
+    prefix = {"actor": "a:", "topic": "t:", "type": "y:"}[kind]
+    row = totals(session, key)
+    if kind == "type":
+        types = load_lexicon().types
+        found = [{"slug": k[2:], "name": types[k[2:]].label if k[2:] in types else k[2:], "count": n}
+                 for k, n in row.items() if k.startswith(prefix)]
+    else:
+        names = _names(session, Actor if kind == "actor" else Topic)
+        found = [dict(names[int(k[2:])], count=n) for k, n in row.items() if k.startswith(prefix) and int(k[2:]) in names]
+    found.sort(key=lambda x: (-x["count"], x["name"]))
+    return found[:limit] if kind != "type" else found
+
+
+def _names(session: Session, model) -> dict[int, dict]:
+    if model is Actor:
+        return cached(session, ("names", "actor"), lambda: {
+            i: {"slug": s, "name": n, "kind": k} for i, s, n, k in session.execute(select(Actor.id, Actor.slug, Actor.name, Actor.kind))})
+    return cached(session, ("names", "topic"), lambda: {
+        i: {"slug": s, "name": n, "kind": ""} for i, s, n in session.execute(select(Topic.id, Topic.slug, Topic.name))})
+
+
 def _facet_counts(session: Session, f: Filters, kind: str, limit: int) -> list[dict]:
+    key = total_key(session, replace(f, **{kind + "s": ()}))
+    if key is not None:
+        return _facet_counts_from_totals(session, key, kind, limit)
+    return facet_counts_live(session, f, kind, limit)
+
+
+def facet_counts_live(session: Session, f: Filters, kind: str, limit: int) -> list[dict]:
     conds = conditions(session, f, skip=kind)
     filtered = select(Event.id).where(*conds)
     if kind == "type":
-        rows = session.execute(select(Event.type, func.count()).where(*conds).group_by(Event.type)
-                               .order_by(func.count().desc())).all()
+        # grouped by an expression: SQLite then narrows by the filters' index instead of walking the whole
+        # type index to avoid a sort
+        etype = Event.type.concat("").label("t")
+        rows = session.execute(select(etype, func.count()).where(*conds).group_by(etype)).all()
         types = load_lexicon().types
-        return [{"slug": t, "name": types[t].label if t in types else t, "count": n} for t, n in rows]
+        return sorted(({"slug": t, "name": types[t].label if t in types else t, "count": n} for t, n in rows),
+                      key=lambda x: (-x["count"], x["name"]))
     link, model, key = (EventActor, Actor, EventActor.actor_id) if kind == "actor" else (EventTopic, Topic, EventTopic.topic_id)
     q = select(model.slug, model.name, func.count()).join(link, key == model.id)
     if conds:
@@ -311,6 +410,19 @@ def histogram(session: Session, f: Filters) -> tuple[str, list[Bucket]]:
 
 
 def _histogram(session: Session, f: Filters) -> tuple[str, list[Bucket]]:
+    key = total_key(session, f)
+    if key is not None:
+        months = sorted((k[2:], n) for k, n in totals(session, key).items() if k.startswith("m:"))
+        if not months:
+            return "month", []
+        first, last = (dt.date.fromisoformat(m + "-01") for m in (months[0][0], months[-1][0]))
+        if (last.year - first.year) * 12 + last.month - first.month >= 14:  # spans > 370 days: months, as below
+            return "month", [Bucket(d, _period_end("month", d), n) for d, n in
+                             ((dt.date.fromisoformat(m + "-01"), n) for m, n in months)]
+    return histogram_live(session, f)
+
+
+def histogram_live(session: Session, f: Filters) -> tuple[str, list[Bucket]]:
     conds = conditions(session, f)
     lo, hi = session.execute(select(func.min(Event.date_start), func.max(Event.date_start)).where(*conds)).one()
     if lo is None:

@@ -7,7 +7,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.timeline import queries
-from app.timeline.context import timeline_context, twins
+from app.timeline.context import twins
+from app.web.views import timeline_context
 from app.timeline.filters import Filters
 from app.web.deps import MAX_ID, FiltersDep, IdPath, SessionDep, SettingsDep
 from app.web.templating import render

@@ -1,0 +1,81 @@
+"""Views read their counts, facet lists and density from the facet totals; the figures equal live counts."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.models import Actor, Topic
+from app.timeline import queries
+from app.timeline.filters import Filters
+
+
+def views(session) -> list[Filters]:
+    actors = session.exec(select(Actor.slug)).all()
+    topics = session.exec(select(Topic.slug)).all()
+    return ([Filters()] + [Filters(actors=(a,)) for a in actors] + [Filters(topics=(t,)) for t in topics]
+            + [Filters(types=(t,)) for t in ("call", "statement", "meeting", "sanction", "no-such-type")]
+            + [Filters(actors=("no-such-actor",))])
+
+
+def test_one_facet_views_read_totals_that_equal_live_counts(engine):
+    with Session(engine) as s:
+        checked = 0
+        for f in views(s):
+            assert queries.total_key(s, f) is not None
+            assert queries.count_events(s, f) == queries.count_live(s, f)
+            for kind in ("actor", "topic", "type"):
+                have = queries.facet_counts(s, f, kind, 200)
+                assert have == queries.facet_counts_live(s, f, kind, 200), (f, kind)
+                checked += len(have)
+            unit, buckets = queries.histogram(s, f)
+            live_unit, live_buckets = queries.histogram_live(s, f)
+            if unit == live_unit:
+                assert buckets == live_buckets
+            else:  # a span of 13 months or less: the totals hold months only, so both come from the live count
+                assert (unit, buckets) == (live_unit, live_buckets)
+        assert checked > 100
+
+
+def test_views_beyond_one_facet_count_live(engine):
+    with Session(engine) as s:
+        f = Filters(actors=("vladimir-putin", "donald-trump"))
+        assert queries.total_key(s, f) is None
+        assert queries.total_key(s, Filters(actors=("vladimir-putin",), q="ceasefire")) is None
+        assert 0 < queries.count_events(s, f) < queries.count_events(s, Filters(actors=("vladimir-putin",)))
+
+
+def test_live_counts_never_scan_a_table(tmp_path):
+    """Views the totals cannot answer (two facets, dates, text, sources) count through indexes: SQLite's
+    plan for every counting query holds no full scan of the event or facet tables. (SQLite's plans, so
+    this builds its own SQLite database whatever backend the suite runs on.)"""
+    import datetime as dt
+    import re
+
+    from sqlalchemy import event
+
+    from app.db import init_db, make_engine
+    from tests.conftest import SEEDS, load, make_settings
+
+    engine = make_engine(make_settings(f"sqlite:///{tmp_path / 'plans.db'}"))
+    init_db(engine)
+    load(engine, [SEEDS])
+    statements = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, params, context, many: statements.append((sql, params)))
+    d = dt.date
+    views = [Filters(actors=("donald-trump", "vladimir-putin")), Filters(actors=("donald-trump",), topics=("ceasefire",)),
+             Filters(types=("call",), date_from=d(2025, 3, 1), date_to=d(2025, 3, 31)), Filters(q="ceasefire"),
+             Filters(actors=("vladimir-putin",), min_sources=2), Filters(date_from=d(2025, 3, 15)),
+             Filters(date_to=d(2025, 2, 1)), Filters(types=("call", "meeting")), Filters(topics=("ceasefire",), q="call")]
+    full_scan = re.compile(r"^SCAN (event|eventactor|eventtopic|eventsource)\b(?! VIRTUAL)")
+    with Session(engine) as s:
+        for f in views:
+            queries.count_events(s, f)
+            for kind in ("actor", "topic", "type"):
+                queries.facet_counts(s, f, kind, 60)
+            queries.histogram(s, f)
+        counting = [(sql, p) for sql, p in statements if " event" in sql and not sql.startswith("EXPLAIN")]
+        assert len(counting) >= 3 * len(views)
+        for sql, params in counting:
+            plan = [row[3] for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
+            assert not [p for p in plan if full_scan.match(p)], (sql, plan)
+    engine.dispose()
