@@ -19,7 +19,9 @@ def make_engine(settings: Settings) -> Engine:
     if url.drivername.startswith("sqlite"):
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None})
+        # one pooled connection per thread of the request thread pool (40), so none is opened per request
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+                               pool_size=40, max_overflow=10)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -8,10 +8,10 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, func, literal_column, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.lexicon import load_lexicon
-from app.models import Actor, Article, DataVersion, Event, EventActor, EventSource, EventTopic, FacetTotal, Topic
+from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, FacetTotal, Topic
 from app.timeline import tally
 from app.timeline.filters import Filters, decode_cursor, encode_cursor
 
@@ -168,31 +168,93 @@ def events_page(session: Session, f: Filters, size: int = 50) -> Page:
 
 def page_ids(session: Session, f: Filters, size: int = 50) -> tuple[list[int], str | None]:
     """The ids of one page of the filtered timeline and the next page's cursor, by keyset, walking
-    the most selective index."""
-    desc = f.order == "desc"
+    the most selective index: an actor's or topic's timeline (the facet tables carry the date), else
+    the events' date or type index."""
     table, match, rest = _driver(session, f)
+    simple = not rest.active if table is not None else len(f.types) <= 1 and not replace(f, types=()).active
+    if simple:
+        rows = _walk(session, f, table, size)
+    else:
+        rows = _walk_filtered(session, f, table, match, rest, size)
+    more = len(rows) > size
+    rows = rows[:size]
+    nxt = encode_cursor(_as_date(rows[-1][1]), rows[-1][0]) if more and rows else None
+    return [r[0] for r in rows], nxt
+
+
+WALKS = {  # one index each; {cmp} is the keyset condition, {dir} the order
+    "actor": "SELECT event_id, date_start FROM eventactor WHERE actor_id = ? AND role != 'mentioned'{cmp} "
+             "ORDER BY date_start {dir}, event_id {dir} LIMIT ?",
+    "topic": "SELECT event_id, date_start FROM eventtopic WHERE topic_id = ?{cmp} "
+             "ORDER BY date_start {dir}, event_id {dir} LIMIT ?",
+    "type": "SELECT id, date_start FROM event WHERE type = ?{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
+    "all": "SELECT id, date_start FROM event WHERE 1 = 1{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
+}
+
+
+def _walk(session: Session, f: Filters, table, size: int) -> list[tuple]:
+    """A page of a view with one facet at most: one fixed statement through the driver (the ORM and
+    the SQL compiler cost more than the query itself on this path, which every timeline request takes)."""
+    if table is EventActor:
+        kind, params = "actor", [_ids(session, Actor, f.actors[:1])[0]]
+    elif table is EventTopic:
+        kind, params = "topic", [_ids(session, Topic, f.topics[:1])[0]]
+    elif f.types:
+        kind, params = "type", [f.types[0]]
+    else:
+        kind, params = "all", []
+    cmp = ""
+    if f.cursor:
+        d, i = decode_cursor(f.cursor)
+        day = d.isoformat() if session.get_bind().dialect.name == "sqlite" else d
+        id_col = "id" if kind in ("type", "all") else "event_id"
+        op = "<" if f.order == "desc" else ">"
+        cmp = f" AND (date_start {op} ? OR (date_start = ? AND {id_col} {op} ?))"
+        params += [day, day, i]
+    sql = WALKS[kind].format(cmp=cmp, dir="DESC" if f.order == "desc" else "ASC")
+    return raw_rows(session, sql, params + [size + 1])
+
+
+def raw_rows(session: Session, sql: str, params=()) -> list[tuple]:
+    """Rows of a fixed statement written with ? placeholders, run by the driver on the session's connection."""
+    conn = session.connection()
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        cur.execute(sql, tuple(params))
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def _walk_filtered(session: Session, f: Filters, table, match, rest: Filters, size: int) -> list[tuple]:
+    """A page of a view with more filters: the driver's timeline joined to the other facets by key (each
+    join a primary-key lookup), and to the event row for types, dates, sources and text."""
+    desc = f.order == "desc"
     if table is None:
         date_col, id_col, q = Event.date_start, Event.id, select(Event.id, Event.date_start)
+        q = q.where(*conditions(session, f))
     else:
         date_col, id_col = table.date_start, table.event_id
         q = select(table.event_id, table.date_start).where(match)
         if table is EventActor:
             q = q.where(EventActor.role != "mentioned")
-        others = conditions(session, rest)
+        for actor_id in _ids(session, Actor, rest.actors):
+            other = aliased(EventActor)
+            q = q.join(other, and_(other.event_id == table.event_id, other.actor_id == actor_id, other.role != "mentioned"))
+        for topic_id in _ids(session, Topic, rest.topics):
+            other = aliased(EventTopic)
+            q = q.join(other, and_(other.event_id == table.event_id, other.topic_id == topic_id))
+        others = conditions(session, replace(rest, actors=(), topics=()))
         if others:
             q = q.join(Event, Event.id == table.event_id).where(*others)
-    if table is None:
-        q = q.where(*conditions(session, f))
     if f.cursor:
         d, i = decode_cursor(f.cursor)
         q = q.where(or_(date_col < d, and_(date_col == d, id_col < i)) if desc else
                     or_(date_col > d, and_(date_col == d, id_col > i)))
     order = (date_col.desc(), id_col.desc()) if desc else (date_col.asc(), id_col.asc())
-    rows = session.execute(q.order_by(*order).limit(size + 1)).all()
-    more = len(rows) > size
-    rows = rows[:size]
-    nxt = encode_cursor(rows[-1][1], rows[-1][0]) if more and rows else None
-    return [r[0] for r in rows], nxt
+    return session.execute(q.order_by(*order).limit(size + 1)).all()
 
 
 def count_events(session: Session, f: Filters) -> int:
@@ -231,7 +293,8 @@ CACHE_SIZE = 512
 def data_version(session: Session) -> int:
     """The database's write counter, read once per session (a request)."""
     if "data_version" not in session.info:
-        session.info["data_version"] = session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar() or 0
+        rows = raw_rows(session, "SELECT version FROM dataversion WHERE id = 1")
+        session.info["data_version"] = rows[0][0] if rows else 0
     return session.info["data_version"]
 
 
