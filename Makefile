@@ -26,7 +26,7 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.created
 # The whole suite on SQLite; again on PostgreSQL when TIMELINE_TEST_POSTGRES_URL names a server
 # (.ci/run starts a throwaway cluster with .ci/pg-cluster and sets it).
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest -q
+	env -u TIMELINE_TEST_POSTGRES_URL $(BIN)/python -m pytest -q
 	@if [ -n "$$TIMELINE_TEST_POSTGRES_URL" ]; then \
 	  echo "== the same suite on PostgreSQL ($$TIMELINE_TEST_POSTGRES_URL)"; \
 	  $(BIN)/python -m pytest -q; \

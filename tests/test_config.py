@@ -29,3 +29,12 @@ def test_sqlite_pragmas_and_folder_created_on_demand(tmp_path):
         assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert c.execute(text("PRAGMA busy_timeout")).scalar() == 30000
     assert (tmp_path / "sub").is_dir()
+
+
+def test_the_suite_runs_on_the_backend_it_names(engine):
+    """make test runs the suite once without TIMELINE_TEST_POSTGRES_URL (SQLite) and once with it."""
+    import os
+
+    from tests.conftest import backend
+
+    assert engine.dialect.name == backend() == ("postgresql" if os.environ.get("TIMELINE_TEST_POSTGRES_URL") else "sqlite")
