@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from array import array
+from bisect import bisect_left, bisect_right
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
@@ -174,6 +176,8 @@ def page_ids(session: Session, f: Filters, size: int = 50) -> tuple[list[int], s
     simple = not rest.active if table is not None else len(f.types) <= 1 and not replace(f, types=()).active
     if simple:
         rows = _walk(session, f, table, size)
+    elif f.q:
+        rows = _page_of_ordered(session, f, size)
     else:
         rows = _walk_filtered(session, f, table, match, rest, size)
     more = len(rows) > size
@@ -226,6 +230,28 @@ def raw_rows(session: Session, sql: str, params=()) -> list[tuple]:
         return cur.fetchall()
     finally:
         cur.close()
+
+
+def _page_of_ordered(session: Session, f: Filters, size: int) -> list[tuple]:
+    """A page of a text view. No index gives full-text matches in date order, so a view's matches are
+    sorted once per data version, kept as (day << 32 | id) keys, and each page is a bisection."""
+    def compute() -> array:
+        rows = session.execute(select(Event.date_start, Event.id).where(*conditions(session, f))).all()
+        return array("q", sorted(_as_date(d).toordinal() << 32 | i for d, i in rows))
+
+    keys = cached(session, ("ordered", f.cache_key), compute, store=ORDERED)
+    if f.order == "desc":
+        end = bisect_left(keys, _cursor_key(f.cursor)) if f.cursor else len(keys)
+        chosen = reversed(keys[max(0, end - size - 1):end])
+    else:
+        begin = bisect_right(keys, _cursor_key(f.cursor)) if f.cursor else 0
+        chosen = keys[begin:begin + size + 1]
+    return [(k & 0xFFFFFFFF, dt.date.fromordinal(k >> 32)) for k in chosen]
+
+
+def _cursor_key(cursor: str) -> int:
+    d, i = decode_cursor(cursor)
+    return d.toordinal() << 32 | i
 
 
 def _walk_filtered(session: Session, f: Filters, table, match, rest: Filters, size: int) -> list[tuple]:
@@ -286,42 +312,7 @@ def totals(session: Session, key: str) -> dict[str, int]:
         select(FacetTotal.other, FacetTotal.n).where(FacetTotal.facet == key, FacetTotal.n > 0)).all()))
 
 
-_CACHE: dict = {}
-CACHE_SIZE = 512
-
-
-def data_version(session: Session) -> int:
-    """The database's write counter, read once per session (a request)."""
-    if "data_version" not in session.info:
-        rows = raw_rows(session, "SELECT version FROM dataversion WHERE id = 1")
-        session.info["data_version"] = rows[0][0] if rows else 0
-    return session.info["data_version"]
-
-
 _MISSING = object()
-_LOCKS: dict = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def cached(session: Session, key, compute):
-    """Facet counts, totals and histograms per view, kept until the data changes (any write bumps the
-    version). Concurrent requests for the same cold view wait for one computation instead of repeating it."""
-    full = (str(session.get_bind().url), data_version(session), key)
-    hit = _CACHE.get(full, _MISSING)
-    if hit is not _MISSING:
-        return hit
-    with _LOCKS_GUARD:
-        lock = _LOCKS.setdefault(full, threading.Lock())
-    with lock:
-        value = _CACHE.get(full, _MISSING)
-        if value is _MISSING:
-            value = compute()
-            if len(_CACHE) >= CACHE_SIZE:
-                _CACHE.pop(next(iter(_CACHE)), None)
-            _CACHE[full] = value
-    with _LOCKS_GUARD:
-        _LOCKS.pop(full, None)
-    return value
 
 
 class LRU:
@@ -343,6 +334,41 @@ class LRU:
             self.data.move_to_end(key)
             while len(self.data) > self.size:
                 self.data.popitem(last=False)
+
+
+_CACHE = LRU(512)  # per view: counts, facet lists, histograms, rendered panels
+ORDERED = LRU(16)  # text views: their events in date order, as packed keys (a few MB for 300,000 events)
+
+
+def data_version(session: Session) -> int:
+    """The database's write counter, read once per session (a request)."""
+    if "data_version" not in session.info:
+        rows = raw_rows(session, "SELECT version FROM dataversion WHERE id = 1")
+        session.info["data_version"] = rows[0][0] if rows else 0
+    return session.info["data_version"]
+
+
+_LOCKS: dict = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def cached(session: Session, key, compute, store: LRU = _CACHE):
+    """Facet counts, totals and histograms per view, kept until the data changes (any write bumps the
+    version). Concurrent requests for the same cold view wait for one computation instead of repeating it."""
+    full = (str(session.get_bind().url), data_version(session), key)
+    hit = store.get(full)
+    if hit is not _MISSING:
+        return hit
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(full, threading.Lock())
+    with lock:
+        value = store.get(full)
+        if value is _MISSING:
+            value = compute()
+            store.put(full, value)
+    with _LOCKS_GUARD:
+        _LOCKS.pop(full, None)
+    return value
 
 
 PER_EVENT = LRU(20_000)

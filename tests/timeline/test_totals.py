@@ -106,3 +106,20 @@ def test_fixed_statement_walks_page_like_the_general_query(engine):
                 f = replace(base, order=order)
                 ids = pages(s, f, fast)
                 assert ids == pages(s, f, general) and len(ids) == len(set(ids)) == queries.count_events(s, f) > 0
+
+
+def test_text_views_page_from_sorted_matches_like_the_general_query(engine):
+    general = lambda s, g, table, match, rest: queries._walk_filtered(s, g, table, match, rest, 7)  # noqa: E731
+    with Session(engine) as s:
+        for f in (Filters(q="ceasefire"), Filters(q="call", actors=("donald-trump",)), Filters(q="talks", types=("talks",))):
+            for order in ("desc", "asc"):
+                g = replace(f, order=order)
+                seen, cursor = [], None
+                while True:
+                    ids, cursor = queries.page_ids(s, replace(g, cursor=cursor), 3)
+                    seen += ids
+                    if not cursor:
+                        break
+                table, match, rest = queries._driver(s, g)
+                expected = [r[0] for r in queries._walk_filtered(s, g, table, match, rest, 10_000)]
+                assert seen == expected and len(seen) == queries.count_events(s, g) > 0, (g, seen, expected)
