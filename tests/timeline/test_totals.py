@@ -109,7 +109,6 @@ def test_fixed_statement_walks_page_like_the_general_query(engine):
 
 
 def test_text_views_page_from_sorted_matches_like_the_general_query(engine):
-    general = lambda s, g, table, match, rest: queries._walk_filtered(s, g, table, match, rest, 7)  # noqa: E731
     with Session(engine) as s:
         for f in (Filters(q="ceasefire"), Filters(q="call", actors=("donald-trump",)), Filters(q="talks", types=("talks",))):
             for order in ("desc", "asc"):
