@@ -63,7 +63,10 @@ class Event(EventBase, table=True):
 class EventSource(SQLModel, table=True):
     """An article's statement of an event: the verbatim sentence, its offsets, the rules that fired."""
 
-    __table_args__ = (UniqueConstraint("article_id", "mention", name="uq_source_mention"),)
+    __table_args__ = (UniqueConstraint("article_id", "mention", name="uq_source_mention"),
+                      # regrouping finds the sources of one type whose dates reach a window: news arrives
+                      # recent, so 'ends on or after' is the narrow side
+                      Index("ix_source_type_end", "type", "date_end", "date_start"))
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")

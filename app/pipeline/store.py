@@ -18,7 +18,7 @@ from app.lexicon import load_lexicon, slugify
 from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, SplitLock, Topic, utcnow
 from app.pipeline.dates import precision as value_precision
 from app.pipeline.events import EventCandidate, Role, covering_value, extract_events, make_title
-from app.pipeline.merge import Report, event_interval, group_reports, majority_roles, merge_reason
+from app.pipeline.merge import Report, event_interval, group_reports_blocked, majority_roles, merge_reason
 from app.pipeline.reader import RawArticle
 from app.timeline import tally
 
@@ -116,6 +116,7 @@ def _add_sources(session: Session, article: Article, candidates: list[EventCandi
         windows.append((c.type, c.date_start, c.date_end))
         created.append(event.id)
     tally.note(session, created, +1)
+    session.info.setdefault("unrefreshed", set()).update(created)  # recluster fills in their facets
     return windows
 
 
@@ -163,21 +164,29 @@ def recluster(session: Session, windows: list[tuple[str, dt.date, dt.date]]) -> 
         for s, akey in rows:
             by_key[_report(s, akey).key] = s
         used: set[int] = set()
-        for group in group_reports([_report(s, akey) for s, akey in rows]):
+        before: dict[int, set[int]] = {}
+        for s, _ in rows:
+            before.setdefault(s.event_id, set()).add(s.id)
+        for group in group_reports_blocked([_report(s, akey) for s, akey in rows]):
             sources = [by_key[r.key] for r in group]
             keep = min((s.event_id for s in sources if s.event_id not in used), default=None)
             if keep is None:
                 keep = _new_event(session, sources[0])
             used.add(keep)
+            changed = before.get(keep) != {s.id for s in sources} or keep in session.info.get("unrefreshed", ())
             for s, why in zip(sources, merge_reason(group)):
-                touched.add(s.event_id)
-                s.event_id, s.merge_reason = keep, why
-                session.add(s)
-            touched.add(keep)
+                if s.event_id != keep or s.merge_reason != why:
+                    touched.add(s.event_id)  # the event it leaves, refreshed or deleted below
+                    s.event_id, s.merge_reason = keep, why
+                    session.add(s)
+                    changed = True
+            if changed:  # events whose sources did not change keep their fields: nothing to recompute
+                touched.add(keep)
     session.flush()
     _delete_orphans(session, touched)
     for event_id in touched:
         refresh_event(session, event_id)
+    session.info.pop("unrefreshed", None)
 
 
 def _new_event(session: Session, s: EventSource) -> int:
@@ -437,7 +446,6 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
     The database is empty of events, so event ids are numbered here and rows go in through the driver's
     executemany (SQLAlchemy's per-row parameter handling was a third of this step)."""
     from app.db import writer
-    from app.pipeline.merge import group_reports_blocked
 
     lex = load_lexicon()
     reports = [_report(s, keys[s.article_id]) for s in sources]
