@@ -93,6 +93,7 @@ def ingest_safely(session: Session, raw: RawArticle) -> IngestResult:
 def _drop_sources(session: Session, article_id: int) -> list[tuple[str, dt.date, dt.date]]:
     old = session.exec(select(EventSource).where(EventSource.article_id == article_id)).all()
     windows = [(s.type, s.date_start, s.date_end) for s in old]
+    _needs_refresh(session, {s.event_id for s in old})  # those that keep other sources change too
     session.execute(delete(EventSource).where(EventSource.article_id == article_id))
     _delete_orphans(session, {s.event_id for s in old})
     return windows
@@ -116,7 +117,7 @@ def _add_sources(session: Session, article: Article, candidates: list[EventCandi
         windows.append((c.type, c.date_start, c.date_end))
         created.append(event.id)
     tally.note(session, created, +1)
-    session.info.setdefault("unrefreshed", set()).update(created)  # recluster fills in their facets
+    _needs_refresh(session, created)  # recluster fills in their facets
     return windows
 
 
@@ -153,6 +154,12 @@ def _windows(windows: list[tuple[str, dt.date, dt.date]]) -> list[tuple[str, dt.
         else:
             out.append((t, a, b))
     return out
+
+
+def _needs_refresh(session: Session, event_ids) -> None:
+    """Events whose sources changed outside recluster: it recomputes them even where its grouping
+    leaves their sources as they are."""
+    session.info.setdefault("unrefreshed", set()).update(event_ids)
 
 
 def recluster(session: Session, windows: list[tuple[str, dt.date, dt.date]]) -> None:
@@ -313,6 +320,7 @@ def split_event(session: Session, event_id: int, source_ids: list[int]) -> int:
             session.add(s)
             session.merge(SplitLock(article_id=s.article_id, mention=s.mention, lock=lock))
     session.flush()
+    _needs_refresh(session, [event_id, new.id])
     recluster(session, [(s.type, s.date_start, s.date_end) for s in sources])
     bump_version(session)
     session.commit()

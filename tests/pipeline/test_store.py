@@ -59,6 +59,17 @@ def test_same_call_from_two_articles_is_one_event_with_both_sources(empty_engine
         assert any("dates agree: 18 Mar 2025" in r for r in reasons)
 
 
+def test_an_event_a_changed_article_no_longer_reports_loses_that_source(empty_engine):
+    with Session(writer(empty_engine)) as s:
+        event = one_call_from_two_articles(s)
+        assert event.source_count == 2
+        # the second article (its source second in the event) now reports something else
+        ingest_article(s, raw(body="Zelensky said on Wednesday that he was ready.", url="https://b.example/2"))
+        s.refresh(event)
+        assert event.source_count == 1
+        assert [e.source_count for e in s.exec(select(Event).where(Event.type == "call"))] == [1]
+
+
 def test_seed_corpus_twice_changes_nothing(engine):
     with Session(writer(engine)) as s:
         before = counts(s)
