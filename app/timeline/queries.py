@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
-import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 
