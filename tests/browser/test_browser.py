@@ -1,7 +1,9 @@
 """The timeline in a real browser: htmx filtering, history, permalinks, keyboard use, accessibility."""
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,9 @@ from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
-DOCS = ROOT / "docs"
+# Screenshots go to docs/ (shown in the README) with UPDATE_SCREENSHOTS=1, as golden files with
+# UPDATE_GOLDEN=1; otherwise to a scratch folder, so that a test run leaves the tree as it was.
+DOCS = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") else Path(tempfile.mkdtemp(prefix="timeline-shots-"))
 
 
 @pytest.fixture
