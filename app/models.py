@@ -142,6 +142,9 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+    # the longest event (date_end - date_start, days) ever stored: a date range then bounds date_start
+    # on both sides, so its queries read an index range, not everything before the range's end
+    max_span_days: int = 0
 
 
 # ---------------------------------------------------------------- read models (API)

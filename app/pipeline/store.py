@@ -252,6 +252,7 @@ def refresh_event(session: Session, event_id: int) -> None:
     session.add(event)
     _write_facets(session, event, fields["roles"], fields["topics"])
     tally.note(session, [event_id], +1)
+    note_span(session, (event.date_end - event.date_start).days)
     _fts_write(session, event, sources)
 
 
@@ -328,6 +329,11 @@ def split_event(session: Session, event_id: int, source_ids: list[int]) -> int:
 
 
 BUMP = "UPDATE dataversion SET version = version + 1 WHERE id = 1"
+
+
+def note_span(conn, days: int) -> None:
+    """Raise the stored longest event span if this one is longer (it never shrinks: an upper bound)."""
+    conn.execute(text("UPDATE dataversion SET max_span_days = :d WHERE id = 1 AND max_span_days < :d"), {"d": days})
 
 
 def bump_version(session: Session) -> None:
@@ -474,6 +480,7 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
         actor_ids = dict(conn.execute(select(Actor.slug, Actor.id)).all())
         topic_ids = dict(conn.execute(select(Topic.name, Topic.id)).all())
         next_id = (conn.execute(select(func.max(Event.id))).scalar() or 0) + 1
+        max_span = 0
         now = utcnow()
         if conn.dialect.name == "sqlite":
             now = now.replace(tzinfo=None)  # as SQLAlchemy stores it there
@@ -499,6 +506,7 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
                 rows["eventtopic"] += [(event_id, t, f["date_start"]) for t in topics]
                 fts_rows.append((event_id, f["title"], "\n".join(m.sentence for m in members)))
                 tally.add(totals, f["type"], f["date_start"], core, topics)
+                max_span = max(max_span, (f["date_end"] - f["date_start"]).days)
             for table, values in rows.items():
                 if values:
                     conn.exec_driver_sql(sql[table], values)
@@ -507,6 +515,8 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
         if conn.dialect.name == "postgresql" and groups:
             conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('event', 'id'), (SELECT max(id) FROM event))")
         tally.write(conn, totals)
+        if groups:
+            note_span(conn, max_span)
         conn.execute(text(BUMP))
     return len(groups)
 

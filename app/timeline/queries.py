@@ -134,7 +134,10 @@ def conditions(session: Session, f: Filters, skip: str = "") -> list:
     if f.types and skip != "type":
         conds.append(Event.type.in_(f.types))
     if f.date_from:
+        # an event overlaps [from, to] when it ends on or after `from`; it cannot start earlier than
+        # `from` minus the longest span stored, which lets the date index read a bounded range
         conds.append(Event.date_end >= f.date_from)
+        conds.append(Event.date_start >= f.date_from - dt.timedelta(days=max_span(session)))
     if f.date_to:
         conds.append(Event.date_start <= f.date_to)
     if f.min_sources:
@@ -343,9 +346,15 @@ ORDERED = LRU(16)  # text views: their events in date order, as packed keys (a f
 def data_version(session: Session) -> int:
     """The database's write counter, read once per session (a request)."""
     if "data_version" not in session.info:
-        rows = raw_rows(session, "SELECT version FROM dataversion WHERE id = 1")
-        session.info["data_version"] = rows[0][0] if rows else 0
+        rows = raw_rows(session, "SELECT version, max_span_days FROM dataversion WHERE id = 1")
+        session.info["data_version"], session.info["max_span"] = rows[0] if rows else (0, 0)
     return session.info["data_version"]
+
+
+def max_span(session: Session) -> int:
+    """The longest event stored, in days (an upper bound kept by every write)."""
+    data_version(session)
+    return session.info["max_span"]
 
 
 _LOCKS: dict = {}

@@ -122,3 +122,30 @@ def test_text_views_page_from_sorted_matches_like_the_general_query(engine):
                 table, match, rest = queries._driver(s, g)
                 expected = [r[0] for r in queries._walk_filtered(s, g, table, match, rest, 10_000)]
                 assert seen == expected and len(seen) == queries.count_events(s, g) > 0, (g, seen, expected)
+
+
+def test_date_ranges_bounded_by_the_longest_span_find_every_overlapping_event(engine):
+    """Date ranges also bound date_start from below by the longest event stored; every event that
+    overlaps the range is still found, long ones (months, years) included."""
+    import datetime as dt
+
+    from sqlalchemy import func, text
+
+    from app.models import Event
+
+    with Session(engine) as s:
+        stored = s.execute(text("SELECT max_span_days FROM dataversion")).scalar()
+        spans = [(e - b).days for b, e in s.exec(select(Event.date_start, Event.date_end)).all()]
+        assert stored == max(spans) >= 28  # the seeds hold month-long (or longer) events
+        long_ones = s.exec(select(Event).where(func.julianday(Event.date_end) - func.julianday(Event.date_start) >= 28)
+                           if engine.dialect.name == "sqlite" else
+                           select(Event).where(Event.date_end - Event.date_start >= 28)).all()
+        assert long_ones
+        for ev in long_ones[:5]:
+            inside = ev.date_end - dt.timedelta(days=1)
+            f = Filters(date_from=inside, date_to=inside)
+            overlapping = s.exec(select(func.count()).select_from(Event).where(
+                Event.date_end >= inside, Event.date_start <= inside)).one()
+            assert queries.count_events(s, f) == overlapping
+            ids, cursor = queries.page_ids(s, f, 10_000)
+            assert ev.id in ids and len(ids) == overlapping
