@@ -489,6 +489,8 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
             fts_rows = []
             for event_id, group in enumerate(groups[chunk:chunk + 5000], start=next_id + chunk):
                 members = [source_of[r.key] for r in group]
+                # the group's reports carry article keys where refresh_event's carry ids; an event's
+                # fields never depend on them (event_interval's ties are between equal intervals)
                 f = summarize(members, lex, group)
                 rows["event"].append((event_id, f["date"], f["date_start"], f["date_end"], f["precision"],
                                       f["approximate"], f["type"], f["plover"], f["cameo"], f["title"], f["slug"],
