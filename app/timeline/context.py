@@ -8,7 +8,7 @@ from itertools import groupby
 from sqlalchemy.orm import Session
 
 from app.timeline.filters import Filters
-from app.timeline.queries import Bucket, cached, count_events, facet_counts, histogram, slug_labels
+from app.timeline.queries import Bucket, count_events, facet_counts, histogram, slug_labels
 
 STRIP_W, STRIP_H = 720, 64
 TWINS = (("json", "JSON", "application/json"), ("csv", "CSV", "text/csv"),
@@ -77,9 +77,9 @@ def twins(f: Filters, base_path: str = "/events") -> list[dict]:
 
 
 def view_context(session: Session, f: Filters) -> dict:
-    """What a filtered view shows whatever its page: title, total, facet lists, chips, density, links."""
+    """What a filtered view shows whatever its page: title, total, facet lists, chips, density, links
+    (app/web/views.py keeps the whole of it per view and data version)."""
     f = replace(f, labels=slug_labels(session, f), cursor=None)
-    strip = cached(session, ("density", f.cache_key, f.order), lambda: density(*histogram(session, f), f))
     return {
         "filters": f,
         "total": count_events(session, f),
@@ -87,7 +87,7 @@ def view_context(session: Session, f: Filters) -> dict:
         "topic_facets": [dict(t, url=f.toggle("topics", t["slug"]), on=t["slug"] in f.topics) for t in facet_counts(session, f, "topic")],
         "type_facets": [dict(t, url=f.toggle("types", t["slug"]), on=t["slug"] in f.types) for t in facet_counts(session, f, "type")],
         "chips": f.chips(),
-        "density": strip,
+        "density": density(*histogram(session, f), f),
         "twins": twins(f),
         "order_url": f.url("/", order="asc" if f.order == "desc" else "desc"),
         "min_sources_url": f.url("/", min_sources=0 if f.min_sources else 2),

@@ -4,7 +4,7 @@ walks the index for its page of ids and joins kept parts (Russian-doll caching).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -46,7 +46,6 @@ def timeline_context(session: Session, f: Filters, size: int) -> dict:
     ids, nxt = page_ids(session, f, size)
     page_cards = cards(session, ids)
     return view | {
-        "filters": replace(view["filters"], cursor=f.cursor),
         "cards": page_cards,
         "groups": grouped(page_cards),
         "next_url": f.url("/", cursor=nxt) if nxt else None,
