@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 ALL = "*"
 UPSERT = ("INSERT INTO facettotal (facet, other, n) VALUES (:f, :o, :n) "
@@ -38,20 +38,23 @@ def add(counter: Counter, etype: str, date_start, actor_ids: Iterable[int], topi
 
 def event_states(conn, event_ids: Iterable[int] | None = None) -> dict[int, tuple]:
     """(type, date_start, core actor ids, topic ids) per event, from the database (all events if None)."""
-    where, params = "", {}
+    events = text("SELECT id, type, date_start FROM event")
+    actors = text("SELECT event_id, actor_id FROM eventactor WHERE role != 'mentioned'")
+    topics = text("SELECT event_id, topic_id FROM eventtopic")
+    params = {}
     if event_ids is not None:
-        ids = sorted(set(event_ids))
-        if not ids:
+        params = {"ids": sorted(set(event_ids))}
+        if not params["ids"]:
             return {}
-        where, params = " WHERE {col} IN (" + ",".join(f":i{n}" for n in range(len(ids))) + ")", \
-            {f"i{n}": i for n, i in enumerate(ids)}
-    states = {i: (t, d, [], []) for i, t, d in conn.execute(
-        text("SELECT id, type, date_start FROM event" + where.format(col="id")), params)}
-    actor_where = (where.format(col="event_id") + " AND" if where else " WHERE") + " role != 'mentioned'"
-    for event_id, actor_id in conn.execute(text("SELECT event_id, actor_id FROM eventactor" + actor_where), params):
+        ids = bindparam("ids", expanding=True)
+        events = text(events.text + " WHERE id IN :ids").bindparams(ids)
+        actors = text(actors.text + " AND event_id IN :ids").bindparams(ids)
+        topics = text(topics.text + " WHERE event_id IN :ids").bindparams(ids)
+    states = {i: (t, d, [], []) for i, t, d in conn.execute(events, params)}
+    for event_id, actor_id in conn.execute(actors, params):
         if event_id in states:
             states[event_id][2].append(actor_id)
-    for event_id, topic_id in conn.execute(text("SELECT event_id, topic_id FROM eventtopic" + where.format(col="event_id")), params):
+    for event_id, topic_id in conn.execute(topics, params):
         if event_id in states:
             states[event_id][3].append(topic_id)
     return states
