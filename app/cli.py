@@ -180,7 +180,7 @@ def extract(
                 "article": Path(raw.source.split("#")[0].split(":")[0]).name, "date": e.date,
                 "date_start": e.date_start.isoformat(), "date_end": e.date_end.isoformat(),
                 "precision": e.precision, "approximate": e.approximate, "type": e.type,
-                "actors": [lex.actors[r.slug].name for r in e.actors if r.role != "mentioned"],
+                "actors": [r.name or lex.actors[r.slug].name for r in e.actors if r.role != "mentioned"],
                 "actor_roles": [{"slug": r.slug, "role": r.role} for r in e.actors],
                 "topics": list(e.topics), "title": e.title, "evidence": e.evidence,
                 "start": e.start, "end": e.end, "rules": list(e.rules),

@@ -29,6 +29,7 @@ class Actor:
     affiliation: str | None = None
     role: str = ""
     descriptions: tuple[str, ...] = ()
+    discovered: bool = False  # found in the text by its title or form, not in the gazetteer
 
     @property
     def short(self) -> str:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import ahocorasick
 
-from app.lexicon import Lexicon, load_lexicon
+from app.lexicon import Actor, Lexicon, load_lexicon
+from app.pipeline import openworld
 
 TITLE_WORDS = re.compile(
     r"^(?:'s|\u2019s|,)?(?:\s+(?:President|Prime|Minister|Foreign|Defen[cs]e|Secretary|of|State|Vice|"
@@ -26,7 +27,7 @@ class Mention:
     start: int
     end: int
     slug: str
-    form: str  # name, alias, demonym, metonym, description, pronoun
+    form: str  # name, alias, demonym, metonym, description, pronoun, titled, organisation, later
 
     def __lt__(self, other: "Mention") -> bool:
         return (self.start, self.end) < (other.start, other.end)
@@ -79,24 +80,88 @@ def gazetteer_mentions(text: str, lex: Lexicon | None = None) -> list[Mention]:
     return chosen
 
 
-def absorb_modifiers(text: str, mentions: list[Mention], lex: Lexicon | None = None) -> list[Mention]:
-    """'US President Donald Trump', 'Ukraine's Foreign Minister Sybiga': the state only modifies the person."""
-    lex = lex or load_lexicon()
+def absorb_modifiers(text: str, mentions: list[Mention], actors: dict[str, Actor]) -> list[Mention]:
+    """'US President Donald Trump', 'Japanese Foreign Minister Takeshi Iwaya': the state only modifies
+    the person (and, for a discovered person, gives their state)."""
     out = []
     for i, m in enumerate(mentions):
         nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        if (lex.actors[m.slug].kind != "person" and nxt and lex.actors[nxt.slug].kind == "person"
-                and TITLE_WORDS.match(text[m.end:nxt.start])):
+        if (m.form != "pronoun" and actors[m.slug].kind != "person" and nxt and nxt.form != "pronoun"
+                and actors[nxt.slug].kind == "person" and TITLE_WORDS.match(text[m.end:nxt.start])):
+            person = actors[nxt.slug]
+            if person.discovered and not person.affiliation and actors[m.slug].kind == "state":
+                actors[nxt.slug] = replace(person, affiliation=m.slug)
             continue
         out.append(m)
     return out
 
 
-def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
-    """Actor mentions in text[start:end] with modifiers absorbed, plus he/she pronouns."""
+@dataclass
+class ArticleActors:
+    """The actors an article names: gazetteer entries and those discovered in it."""
+
+    mentions: list[Mention]
+    actors: dict[str, Actor] = field(default_factory=dict)
+
+    def get(self, slug: str) -> Actor:
+        return self.actors.get(slug) or load_lexicon().actors[slug]
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+def _discovered(seg: str, gaz: list[Mention], lex: Lexicon) -> tuple[list[Mention], dict[str, Actor]]:
+    """Open-world mentions that no gazetteer mention covers, and the actors they name."""
+    taken = [(m.start, m.end) for m in gaz if lex.actors[m.slug].kind == "person"]
+    registry: dict[str, Actor] = {}
+    found = sorted(openworld.titled_people(seg) + openworld.organisations(seg), key=lambda f: (-len(f.actor.name.split()), f.start))
+    mentions: list[Mention] = []
+    for f in found:
+        if _overlaps((f.start, f.end), taken + [(m.start, m.end) for m in mentions]):
+            continue
+        actor = _known_as(f.actor, registry, lex)
+        if actor.discovered and f.state_hint:
+            state = next((m.slug for m in gazetteer_mentions(f.state_hint, lex) if lex.actors[m.slug].kind == "state"), None)
+            actor = replace(actor, affiliation=actor.affiliation or state)
+        registry[actor.slug] = actor if actor.discovered else registry.get(actor.slug, actor)
+        mentions.append(Mention(f.start, f.end, actor.slug, "titled" if actor.kind == "person" else "organisation"))
+    spans = [(m.start, m.end) for m in mentions + gaz]
+    for f in openworld.later_mentions(seg, [a for a in registry.values() if a.discovered]):
+        if not _overlaps((f.start, f.end), spans):
+            mentions.append(Mention(f.start, f.end, f.actor.slug, "later"))
+            spans.append((f.start, f.end))
+    return mentions, registry
+
+
+def _known_as(actor: Actor, registry: dict[str, Actor], lex: Lexicon) -> Actor:
+    """A one-word name ('Prime Minister Albanese') is the person already named in full; a known
+    alias is the gazetteer's actor."""
+    for other in registry.values():
+        if actor.name in other.aliases or actor.slug == other.slug:
+            return other
+    known = next((m.slug for m in gazetteer_mentions(actor.name, lex) if m.end - m.start == len(actor.name)), None)
+    return lex.actors[known] if known else actor
+
+
+def find_actors(text: str, start: int = 0, end: int | None = None) -> ArticleActors:
+    """Actor mentions in text[start:end] (gazetteer, titled people, bodies by form, later mentions),
+    modifiers absorbed, plus he/she pronouns; and the discovered actors they name."""
+    lex = load_lexicon()
     seg = text[start:end]
-    mentions = absorb_modifiers(seg, gazetteer_mentions(seg))
+    gaz = gazetteer_mentions(seg)
+    extra, registry = _discovered(seg, gaz, lex)
+    gaz_spans = [(m.start, m.end) for m in extra]
+    merged = sorted([m for m in gaz if not _overlaps((m.start, m.end), gaz_spans)] + extra)
+    actors = {**{m.slug: lex.actors[m.slug] for m in gaz}, **registry}
+    mentions = absorb_modifiers(seg, merged, actors)
     taken = [(m.start, m.end) for m in mentions]
     pronouns = [Mention(p.start(), p.end(), "", "pronoun") for p in PRONOUN.finditer(seg)
                 if not any(s <= p.start() < e for s, e in taken)]
-    return sorted(Mention(m.start + start, m.end + start, m.slug, m.form) for m in mentions + pronouns)
+    shifted = sorted(Mention(m.start + start, m.end + start, m.slug, m.form) for m in mentions + pronouns)
+    return ArticleActors(shifted, {s: a for s, a in actors.items() if a.discovered})
+
+
+def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+    """Actor mentions in text[start:end]; see find_actors."""
+    return find_actors(text, start, end).mentions

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from app.lexicon import Lexicon, Trigger, load_lexicon
-from app.pipeline.actors import Mention, find_mentions
+from app.pipeline.actors import Mention, find_actors
 from app.pipeline.dates import iso_week, precision
 from app.pipeline.merge import Report, is_same_act
 from app.pipeline.text import Sentence, split_sentences
@@ -63,6 +63,9 @@ SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|report
 class Role:
     slug: str
     role: str  # initiator, counterpart, mentioned
+    name: str = field(default="", compare=False)  # canonical name (gazetteer or as discovered)
+    kind: str = field(default="", compare=False)  # person, state, organisation
+    discovered: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,8 @@ class _Article:
         self.text, self.dct, self.lex = text, dct, lex
         self.sentences = split_sentences(text, start)
         self.timexes = find_timexes(text, dct, start)
-        self.mentions = find_mentions(text, start)
+        self.found = find_actors(text, start)
+        self.mentions = self.found.mentions
         self.timexes.sort(key=lambda t: t.start)
         self._starts = {id(xs): [x.start for x in xs] for xs in (self.timexes, self.mentions)}
         self.last_subject: str | None = None
@@ -194,7 +198,11 @@ class _Article:
         return items[bisect_left(starts, s.start):bisect_left(starts, s.end)]
 
     def kind(self, slug: str) -> str:
-        return self.lex.actors[slug].kind
+        return self.found.get(slug).kind
+
+    def role(self, slug: str, role: str) -> Role:
+        a = self.found.get(slug)
+        return Role(slug, role, a.name, a.kind, a.discovered)
 
     def resolve(self, m: Mention, before: list[Mention]) -> str | None:
         if m.form != "pronoun":
@@ -315,13 +323,13 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         slug = art.resolve(m, [x for x in outside if x.start < m.start])
         if not slug or slug in {r.slug for r in roles}:
             continue
-        if roles and art.lex.actors[roles[0].slug].affiliation == slug:
+        if roles and art.found.get(roles[0].slug).affiliation == slug:
             continue
-        roles.append(Role(slug, "counterpart" if roles else "initiator"))
+        roles.append(art.role(slug, "counterpart" if roles else "initiator"))
     for m in ms:
         slug = m.slug if m.form != "pronoun" else None
         if slug and slug not in {r.slug for r in roles}:
-            roles.append(Role(slug, "mentioned"))
+            roles.append(art.role(slug, "mentioned"))
     return roles
 
 
@@ -450,7 +458,7 @@ def _merge(keep: EventCandidate, other: EventCandidate, role: str = "counterpart
     best = _better_date(keep, other)
     roles = list(keep.actors)
     for r in other.actors:
-        new = r if r.role == "mentioned" else Role(r.slug, role)
+        new = r if r.role == "mentioned" else replace(r, role=role)
         at = next((i for i, x in enumerate(roles) if x.slug == r.slug), None)
         if at is None:
             roles.append(new)
@@ -490,10 +498,18 @@ def _fold_sentence(events: list[EventCandidate]) -> list[EventCandidate]:
     return sorted(out, key=lambda e: e.start)
 
 
+def short_name(r: Role, lex: Lexicon) -> str:
+    """The name a headline uses: a known actor's short name, a discovered person's surname."""
+    if r.slug in lex.actors:
+        return lex.actors[r.slug].short
+    name = r.name or r.slug.replace("-", " ").title()
+    return name.split()[-1] if r.kind == "person" else name
+
+
 def make_title(etype: str, roles, topics, lex: Lexicon) -> str:
     """A readable headline from the type's template: 'Trump and Putin hold phone call'."""
-    names = [lex.actors[r.slug].short for r in roles if r.role == "initiator"]
-    others = [lex.actors[r.slug].short for r in roles if r.role == "counterpart"]
+    names = [short_name(r, lex) for r in roles if r.role == "initiator"]
+    others = [short_name(r, lex) for r in roles if r.role == "counterpart"]
     a = names[0] if names else (others.pop(0) if others else "Unknown actor")
     templates = lex.types[etype].title.split("|")
     title = templates[0] if others and "{b}" in templates[0] else templates[-1]

@@ -1,0 +1,134 @@
+"""Open-world actors: people named with a title or role, bodies named by their form, later mentions.
+
+The gazetteer knows a few hundred actors; news names thousands. A person introduced with a title
+("Japanese Foreign Minister Takeshi Iwaya", "the Prime Minister of Australia, Anthony Albanese",
+"Kempes Sanon, leader of the Bel Air gang") is an actor whether or not the gazetteer holds them:
+canonical name = the full name as written, state from the title. A body named by its form
+("the Rapid Support Forces (RSF)") is an organisation. Later mentions (the surname, the acronym)
+resolve to them within the article.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.lexicon import Actor, slugify
+
+# words that make what follows a person's name (matched case-insensitively at their first letter)
+TITLES = (
+    r"(?:Vice |Deputy |Acting |Interim |Former |former |then-|Under |Assistant |Special |Senior |Chief |"
+    r"First |Grand |Supreme |Crown |High |Permanent )*"
+    r"(?:President|Prime Minister|Premier|Chancellor|Foreign Minister|Defen[cs]e Minister|Interior Minister|"
+    r"Finance Minister|Minister(?: of (?:State for )?[A-Z][\w ]{2,40}?(?= [A-Z]))?|Secretary of State|"
+    r"(?:Foreign|Home|Defen[cs]e|Treasury|Commerce|Energy|Cabinet|Press|General) Secretary|"
+    r"Secretary(?:-General| General)?|State Counsellor|King|Queen|Prince|Princess|Emir|Sheikh|Sultan|"
+    r"Ambassador|Envoy|envoy|General|Gen\.|Lt\. Gen\.|Admiral|Adm\.|Commander|commander|Marshal|Colonel|"
+    r"Col\.|Senator|Sen\.|Rep\.|Representative|Governor|Gov\.|Mayor|Director|Spokesperson|Spokesman|"
+    r"Spokeswoman|spokesperson|spokesman|spokeswoman|Commissioner|Speaker|Chairman|Chairwoman|Chair|"
+    r"Representative|Negotiator|negotiator|Adviser|Advisor|adviser|advisor|Leader|leader|chief|Chief|"
+    r"Pope|Patriarch|Ayatollah|Rabbi|Archbishop|Cardinal|Field Marshal|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|Dame|Lord|Lady)"
+)
+PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|do|dos|du|van|von|der|la|le|di|ul|Abu|Abd|Abdel)"
+NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u024f'\u2019]+(?:-[A-Z]?[a-z\u00e0-\u024f]+)*|[A-Z]\.|(?:al|el)-[A-Z][a-z\u00e0-\u024f]+|Mc[A-Z][a-z]+|O['\u2019][A-Z][a-z]+)"
+NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE}-)?{NAME_WORD}){{0,3}}"
+# 'Foreign Minister Takeshi Iwaya', 'President Xi Jinping', 'Director ... Bradley T. Smith'
+TITLED = re.compile(rf"\b(?P<title>{TITLES})(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}))?,?\s+(?P<name>{NAME})\b")
+# 'Dmytro Kuleba, the Foreign Minister of Ukraine' / 'Kempes Sanon (Sanon), leader of the Bel Air gang'
+APPOSED = re.compile(rf"\b(?P<name>{NAME})(?:\s+\((?P<alias>[A-Z][\w'\u2019-]+)\))?,\s+(?:the\s+|a\s+|an\s+)?(?:(?:[A-Z][\w'\u2019]+|\w+['\u2019]s)\s+)?(?P<title>{TITLES})\b")
+# bodies named by their form; an acronym in parentheses becomes an alias
+ORG_HEAD = (r"(?:Armed Forces|Support Forces|Forces|Army|Militia|Brigades?|Movement|Front|Party|Company|Corporation|"
+            r"Corp\.|Inc\.|Ltd\.?|LLC|Petrochemical|Refinery|Refining|Bank|Alliance|Coalition|Group|Federation|"
+            r"Liberation Army|Guard|Battalion|Cartel|Gang|gang)")
+ORG = re.compile(rf"\b(?P<name>(?:[A-Z][\w'\u2019&.-]*\s+(?:of\s+(?:the\s+)?)?){{1,6}}{ORG_HEAD})(?:\s+\((?P<alias>[A-Z][A-Za-z]{{1,8}})\))?")
+NOT_NAME = {
+    "The", "A", "An", "This", "That", "These", "Those", "He", "She", "They", "We", "It", "His", "Her", "Their",
+    "Our", "In", "On", "At", "For", "And", "But", "Or", "As", "After", "Before", "When", "While", "Today",
+    "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Minister", "President", "Secretary", "Prime", "Foreign", "Office", "Department",
+    "Council", "Ministry", "Government", "State", "States", "Republic", "Kingdom", "Federation", "Union",
+    "Forces", "Army", "Affairs", "Defence", "Defense", "Security", "National", "General", "Assembly", "Summit",
+    "Treasury", "Commission", "Committee", "Parliament", "Court", "Agency", "Service", "Leader", "Chief",
+    "Mr", "Mrs", "Ms", "Dr", "Sir", "Also", "Both", "Vice", "Deputy", "Special", "Envoy", "Ambassador",
+    "Spokesperson", "Chancellor", "King", "Queen", "Prince", "Emir", "Sheikh", "Director", "Commander",
+}
+TRAILING_NOT_NAME = re.compile(r"\s+(?:[A-Z][a-z]+day|of|and|the)$")
+
+
+@dataclass(frozen=True)
+class Found:
+    """An open-world actor mention: its span, the actor, and the span of the title that introduced it."""
+
+    start: int
+    end: int
+    actor: Actor
+    state_hint: str = ""  # text naming the state in the title ('of Australia'), resolved by the caller
+
+
+def _clean_name(name: str) -> str | None:
+    words = name.split()
+    while words and words[-1] in NOT_NAME:
+        words.pop()
+    while words and words[0] in NOT_NAME:
+        words.pop(0)
+    if not words or all(len(w) <= 2 for w in words):
+        return None
+    return " ".join(words)
+
+
+def _person(name: str, title: str) -> Actor:
+    words = name.split()
+    surname = words[-1] if len(words) > 1 else ""
+    aliases = (surname,) if surname and len(surname) > 2 and not re.fullmatch(r"[A-Z]\.", surname) else ()
+    return Actor(slugify(name), name, "person", aliases, role=title.strip(), discovered=True)
+
+
+def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Found]:
+    """People introduced by a title before or after their name."""
+    end = len(text) if end is None else end
+    out: list[Found] = []
+    for m in TITLED.finditer(text, start, end):
+        name = _clean_name(m["name"])
+        if not name or m["title"].rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"} and " " not in name:
+            continue
+        offset = m.start("name") + m["name"].index(name)
+        out.append(Found(offset, offset + len(name), _person(name, m["title"]), m["of"] or ""))
+    for m in APPOSED.finditer(text, start, end):
+        name = _clean_name(m["name"])
+        if not name or " " not in name:
+            continue
+        offset = m.start("name") + m["name"].index(name)
+        actor = _person(name, m["title"])
+        if m["alias"]:
+            actor = Actor(actor.slug, actor.name, "person", tuple(dict.fromkeys(actor.aliases + (m["alias"],))),
+                          role=actor.role, discovered=True)
+        out.append(Found(offset, offset + len(name), actor))
+    return out
+
+
+def organisations(text: str, start: int = 0, end: int | None = None) -> list[Found]:
+    """Bodies named by their form ('the Rapid Support Forces (RSF)'), with their acronym as an alias."""
+    end = len(text) if end is None else end
+    out = []
+    for m in ORG.finditer(text, start, end):
+        words = m["name"].split()
+        while words and words[0] in {"The", "A", "An", "In", "On", "Also", "And", "But", "Since", "From"}:
+            words.pop(0)
+        if len(words) < 2:
+            continue
+        name = " ".join(words)
+        offset = m.start("name") + m["name"].index(name)
+        aliases = (m["alias"],) if m["alias"] else ()
+        out.append(Found(offset, offset + len(name), Actor(slugify(name), name, "organisation", aliases, discovered=True)))
+    return out
+
+
+def later_mentions(text: str, actors: list[Actor], start: int = 0, end: int | None = None) -> list[Found]:
+    """Surnames and acronyms of actors discovered earlier in the article, as whole words."""
+    end = len(text) if end is None else end
+    out = []
+    for actor in actors:
+        for alias in actor.aliases:
+            for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text[start:end]):
+                out.append(Found(start + m.start(), start + m.end(), actor))
+    return out
