@@ -431,11 +431,17 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
             continue
         h.roles = _roles(art, h, ms, clauses, quotes, s.start)
         core = [r for r in h.roles if r.role != "mentioned"]
-        if not core or (h.trigger.needs_counterpart and len(core) < 2):
+        if not core or (h.trigger.needs_counterpart and len(core) < 2 and not _object_named(h, ms, core, clauses)):
             continue
         topics = topics_in(s.text, art.lex) if topics is None else topics
         out.append(_candidate(art, si, s, h, topics))
     return _fold_sentence(out)
+
+
+def _object_named(h: _Hit, ms: list[Mention], core: list[Role], clauses) -> bool:
+    """'The Prime Minister spoke to Anthony Albanese': an unnamed subject, a named counterpart."""
+    slugs = {r.slug for r in core}
+    return any(m.slug in slugs and h.end <= m.start < clauses[h.clause][1] for m in ms)
 
 
 def _candidate(art: _Article, si: int, s: Sentence, h: _Hit, topics: tuple[str, ...]) -> EventCandidate:
