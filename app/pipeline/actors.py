@@ -28,6 +28,7 @@ class Mention:
     end: int
     slug: str
     form: str  # name, alias, demonym, metonym, description, pronoun, titled, organisation, later
+    kind: str = field(default="", compare=False)  # person, state, organisation ('' for a pronoun)
 
     def __lt__(self, other: "Mention") -> bool:
         return (self.start, self.end) < (other.start, other.end)
@@ -158,7 +159,8 @@ def find_actors(text: str, start: int = 0, end: int | None = None) -> ArticleAct
     taken = [(m.start, m.end) for m in mentions]
     pronouns = [Mention(p.start(), p.end(), "", "pronoun") for p in PRONOUN.finditer(seg)
                 if not any(s <= p.start() < e for s, e in taken)]
-    shifted = sorted(Mention(m.start + start, m.end + start, m.slug, m.form) for m in mentions + pronouns)
+    shifted = sorted(Mention(m.start + start, m.end + start, m.slug, m.form, actors[m.slug].kind if m.slug else "")
+                     for m in mentions + pronouns)
     return ArticleActors(shifted, {s: a for s, a in actors.items() if a.discovered})
 
 

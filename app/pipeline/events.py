@@ -24,7 +24,7 @@ from app.pipeline.topics import topics_in
 LEADING = re.compile(r"^(?:As|When|While|After|Before|Although|Though|Since|Once|Because|If|Despite|Following|At|In|On|During)\b[^,]{0,80},")
 CLAUSE_BREAK = re.compile(
     r",\s+(?=(?:with|saying|adding|as|which|while|but|after|before|when|who|where|amid|prompting|"
-    r"leading|a|an|in which|during which|at which|after which)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+|\s(?=(?:when|while|after|before|as)\s)")
+    r"leading|a|an|in which|during which|at which|after which)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+(?!with\b)|\s(?=(?:when|while|after|before|as)\s)")
 IRREALIS = re.compile(
     r"\b(?:will|would|could|should|might|may|must|can|shall|going to|plans? to|planning to|ready to|"
     r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|any|possible|"
@@ -41,6 +41,10 @@ PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+ly\s+|also\s+|already\s+)?
 QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
 END_PUNCT = re.compile(r"[.!?\"'\u201d]$")
 POSSESSIVE = re.compile(r"['\u2019]s\s")
+# 'Russia's Foreign Ministry said', 'Israel's military struck': the institution acts for its owner
+INSTITUTION = re.compile(r"(?i)['\u2019]s\s+(?:\w+\s+){0,2}(?:ministry|government|military|army|forces|navy|air force|"
+                         r"cabinet|presidency|foreign office|embassy|mission|delegation|spokes(?:man|woman|person)|"
+                         r"department|office|parliament|leadership|troops|authorities)\b")
 SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
 BETWEEN = re.compile(r"\s+between\b")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
@@ -156,12 +160,17 @@ def _clause_of(pos: int, clauses: list[tuple[int, int]]) -> int:
     return next((i for i, (a, b) in enumerate(clauses) if a <= pos < b), len(clauses) - 1)
 
 
-def _date_of(t: Timex) -> _Date | None:
+CLOCK_ONLY = re.compile(r"(?i)[\d:.\s]*(?:[ap]\.?m\.?|o'clock|noon|midnight|hours?)?(?:\s+[A-Z]{2,5}| [A-Z][a-z]+(?: [A-Z][a-z]+)? time)?")
+
+
+def _date_of(t: Timex, text: str = "") -> _Date | None:
     iv = t.interval
     if not iv or t.type not in ("DATE", "TIME"):
         return None
     value = t.value.split("T")[0] if t.type == "TIME" else t.value
-    return _Date(value, iv[0], iv[1], precision=precision(value))
+    # a clock time alone ('at 6:02 p.m. EDT') names no day: it takes the day the narrative is on
+    clock = t.type == "TIME" and bool(text) and bool(CLOCK_ONLY.fullmatch(text[t.start:t.end]))
+    return _Date(value, iv[0], iv[1], approximate=clock, precision="clock" if clock else precision(value))
 
 
 def covering_value(start: dt.date, end: dt.date) -> str:
@@ -191,6 +200,7 @@ class _Article:
         self._starts = {id(xs): [x.start for x in xs] for xs in (self.timexes, self.mentions)}
         self.last_subject: str | None = None
         self.last_event_date: _Date | None = None
+        self.paragraph_date: tuple[int, _Date] | None = None  # (paragraph, the date its narrative is on)
 
     def _in(self, items: list, s: Sentence) -> list:
         """The items (sorted by start) that start inside sentence s."""
@@ -251,11 +261,12 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
 
 
 def _modifier(text: str, m: Mention) -> bool:
-    """'Russia's energy sites', 'in Riyadh', 'the Saudi capital': a mention that is not a participant."""
+    """'Russia's energy sites', 'in Riyadh', 'the Saudi capital': a mention that is not a participant.
+    A person is never a place ('Prime Minister of India Narendra Modi')."""
     after = text[m.end:m.end + 3]
     if POSSESSIVE.match(after) and m.form != "pronoun":
-        return True
-    return bool(LOCATIVE.search(text[max(0, m.start - 16):m.start]))
+        return not INSTITUTION.match(text, m.end)
+    return m.kind != "person" and bool(LOCATIVE.search(text[max(0, m.start - 16):m.start]))
 
 
 def _speaker_of_other(text: str, m: Mention) -> bool:
@@ -393,8 +404,19 @@ def _unquoted(text: str) -> str:
 def _event_dates(art: _Article, timexes: list[Timex], quotes) -> list[tuple[int, int, "_Date"]]:
     """Dates an event may take: outside quotes when there are any, never 'since X' or 'until X'."""
     usable = [t for t in timexes if not BOUND.search(art.text[max(0, t.start - 12):t.start])]
-    dates = [(t.start, t.end, d) for t in usable if (d := _date_of(t)) and not _inside(t.start, quotes)]
-    return dates or [(t.start, t.end, d) for t in usable if (d := _date_of(t))]
+    dates = [(t.start, t.end, _on_narrative_day(art, d)) for t in usable
+             if (d := _date_of(t, art.text)) and not _inside(t.start, quotes)]
+    return dates or [(t.start, t.end, _on_narrative_day(art, d)) for t in usable if (d := _date_of(t, art.text))]
+
+
+def _on_narrative_day(art: "_Article", d: _Date) -> _Date:
+    """A clock time is on the day of the last dated event, else on the publication day."""
+    if d.precision != "clock":
+        return d
+    base = art.last_event_date
+    if base and base.start == base.end and base.start <= art.dct:
+        return _Date(base.value, base.start, base.end, precision="day")
+    return _Date(d.value, d.start, d.end, precision="day")
 
 
 def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate]:
@@ -419,9 +441,13 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.date is None and art.last_event_date and ANCHORED.search(_unquoted(art.text[cs:h.start] + " " + s.text)):
             h.date = replace(art.last_event_date, approximate=False)
             h.rules.append("date.anchor")
-        definite = DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start)
+        definite = not VERBAL.match(art.text, h.start) and (
+            DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start))
         if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
             continue
+        if h.date is None and h.trigger.type != "statement" and art.paragraph_date and art.paragraph_date[0] == s.paragraph:
+            h.date = art.paragraph_date[1]
+            h.rules.append("date.paragraph")
         if h.date is None:
             h.date = _undated(art, h, clauses)
             if h.date and h.trigger.type != "statement" and attribution:
@@ -434,8 +460,26 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if not core or (h.trigger.needs_counterpart and len(core) < 2 and not _object_named(h, ms, core, clauses)):
             continue
         topics = topics_in(s.text, art.lex) if topics is None else topics
-        out.append(_candidate(art, si, s, h, topics))
+        out += _each_counterpart(_candidate(art, si, s, h, topics), art.text[h.start:h.end])
+    narrative = [d for _, _, d in dates if not d.approximate and d.start == d.end]
+    if narrative:
+        art.paragraph_date = (s.paragraph, narrative[0])
     return _fold_sentence(out)
+
+
+VERBAL = re.compile(r"(?i)(?:held|hold|holds|holding|had|met|meets|continued|hosted|hosts|received|welcomed|sat|"
+                    r"conducted|carried|launched|began|mounted|sent|deployed)\b")
+SERIES = re.compile(r"(?i)meetings|consultations|series")
+
+
+def _each_counterpart(e: EventCandidate, trigger_text: str) -> list[EventCandidate]:
+    """'held meetings with A, B and C', 'a series of bilateral talks': one event per counterpart."""
+    counterparts = [r for r in e.actors if r.role == "counterpart" and r.kind == "person"]
+    if len(counterparts) < 2 or not SERIES.search(trigger_text):
+        return [e]
+    initiator = [r for r in e.actors if r.role == "initiator"]
+    return [replace(e, actors=tuple(initiator + [c]), rules=e.rules + ("split.series",),
+                    title=make_title(e.type, initiator + [c], e.topics, load_lexicon())) for c in counterparts]
 
 
 def _object_named(h: _Hit, ms: list[Mention], core: list[Role], clauses) -> bool:

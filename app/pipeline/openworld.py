@@ -29,7 +29,7 @@ TITLES = (
     r"Pope|Patriarch|Ayatollah|Rabbi|Archbishop|Cardinal|Field Marshal|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|Dame|Lord|Lady)"
 )
 PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|do|dos|du|van|von|der|la|le|di|ul|Abu|Abd|Abdel)"
-NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u024f'\u2019]+(?:-[A-Z]?[a-z\u00e0-\u024f]+)*|[A-Z]\.|(?:al|el)-[A-Z][a-z\u00e0-\u024f]+|Mc[A-Z][a-z]+|O['\u2019][A-Z][a-z]+)"
+NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u024f]+(?:-[A-Z]?[a-z\u00e0-\u024f]+)*|[A-Z]\.|(?:al|el)-[A-Z][a-z\u00e0-\u024f]+|Mc[A-Z][a-z]+|O['\u2019][A-Z][a-z]+)"
 NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE}-)?{NAME_WORD}){{0,3}}"
 # 'Foreign Minister Takeshi Iwaya', 'President Xi Jinping', 'Director ... Bradley T. Smith'
 TITLED = re.compile(rf"\b(?P<title>{TITLES})(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}))?,?\s+(?P<name>{NAME})\b")
@@ -52,6 +52,7 @@ NOT_NAME = {
     "Mr", "Mrs", "Ms", "Dr", "Sir", "Also", "Both", "Vice", "Deputy", "Special", "Envoy", "Ambassador",
     "Spokesperson", "Chancellor", "King", "Queen", "Prince", "Emir", "Sheikh", "Director", "Commander",
 }
+PRECEDED_BY_NAME = re.compile(r"[A-Z][\w.]*\s+$")  # inside a longer run of capitalised words: not an apposition
 TRAILING_NOT_NAME = re.compile(r"\s+(?:[A-Z][a-z]+day|of|and|the)$")
 
 
@@ -83,19 +84,53 @@ def _person(name: str, title: str) -> Actor:
     return Actor(slugify(name), name, "person", aliases, role=title.strip(), discovered=True)
 
 
+HEAD_WORD = re.compile(rf"(?:{ORG_HEAD}|Council|Commission|Union|Nations|Republic|Kingdom|States|Emirates|Organi[sz]ation|Fund|Agency|Court|Office|Ministry|Department)$")
+
+
+def _split_of(of: str, name: str) -> tuple[str, str]:
+    """'President of the New Development Bank Dilma Rousseff': where the body ends and the name begins.
+    The body is a known name or ends in a body's head word; else the name is the last two words."""
+    if not of:
+        return of, name
+    words = (of + " " + name).split()
+    known = set(_known_surfaces())
+    for k in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:k])
+        if head in known or HEAD_WORD.search(head):
+            return head, " ".join(words[k:])
+    k = max(1, len(words) - 2)
+    return " ".join(words[:k]), " ".join(words[k:])
+
+
+def _known_surfaces() -> tuple[str, ...]:
+    from app.lexicon import load_lexicon
+
+    return _surfaces(load_lexicon())
+
+
+_SURFACES: dict[int, tuple[str, ...]] = {}
+
+
+def _surfaces(lex) -> tuple[str, ...]:
+    if id(lex) not in _SURFACES:
+        _SURFACES[id(lex)] = tuple(x for a in lex.actors.values() if a.kind != "person" for x in (a.name,) + a.aliases)
+    return _SURFACES[id(lex)]
+
+
 def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Found]:
     """People introduced by a title before or after their name."""
     end = len(text) if end is None else end
     out: list[Found] = []
     for m in TITLED.finditer(text, start, end):
-        name = _clean_name(m["name"])
+        of_part, name_part = _split_of(m["of"] or "", m["name"])
+        name = _clean_name(name_part)
         if not name or m["title"].rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"} and " " not in name:
             continue
-        offset = m.start("name") + m["name"].index(name)
-        out.append(Found(offset, offset + len(name), _person(name, m["title"]), m["of"] or ""))
+        offset = m.end("name") - len(name_part) + name_part.index(name)
+        out.append(Found(offset, offset + len(name), _person(name, m["title"]), of_part))
     for m in APPOSED.finditer(text, start, end):
         name = _clean_name(m["name"])
-        if not name or " " not in name:
+        if not name or " " not in name or PRECEDED_BY_NAME.search(text, max(0, m.start() - 30), m.start()):
             continue
         offset = m.start("name") + m["name"].index(name)
         actor = _person(name, m["title"])
@@ -112,7 +147,9 @@ def organisations(text: str, start: int = 0, end: int | None = None) -> list[Fou
     out = []
     for m in ORG.finditer(text, start, end):
         words = m["name"].split()
-        while words and words[0] in {"The", "A", "An", "In", "On", "Also", "And", "But", "Since", "From"}:
+        if " of " in m["name"] and re.match(TITLES + r"\b", m["name"]):  # 'President of the X Bank'
+            words = m["name"].split(" of ", 1)[1].split()
+        while words and words[0] in {"The", "the", "A", "An", "In", "On", "Also", "And", "But", "Since", "From"}:
             words.pop(0)
         if len(words) < 2:
             continue
