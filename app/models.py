@@ -103,6 +103,8 @@ class Actor(SQLModel, table=True):
     kind: str  # person, state, organisation
     role: str = ""
     aliases: str = ""
+    discovered: bool = False  # found in an article by its title or form, not in the gazetteer
+    state: str = ""  # slug of the state a person or body speaks for, when known
 
 
 class EventActor(SQLModel, table=True):

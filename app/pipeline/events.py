@@ -29,6 +29,8 @@ IRREALIS = re.compile(
     r"\b(?:will|would|could|should|might|may|must|can|shall|going to|plans? to|planning to|ready to|"
     r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|any|possible|"
     r"potential|future|proposed|next|if|whether|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
+# 'a pause in attacks', 'an end to strikes', 'no talks': the act named is not happening
+HALTED = re.compile(r"(?i)\b(?:pause|halt|stop|end|moratorium|ban|freeze|cessation|suspension|no|without)\s+(?:in|to|on|of|for)?\s*(?:all\s+|any\s+|further\s+)?(?:[\w-]+\s+)?$")
 INFINITIVE_VERB = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
 INFINITIVE_NOUN = re.compile(r"\bto\s+\w+\s+(?:\w+\s+)?$", re.I)
 CONSEQUENCE = re.compile(r"\b(?:led to|leading to|prompting|prompted|resulting in|resulted in|triggering|"
@@ -41,6 +43,7 @@ PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+ly\s+|also\s+|already\s+)?
 QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
 END_PUNCT = re.compile(r"[.!?\"'\u201d]$")
 POSSESSIVE = re.compile(r"['\u2019]s\s")
+POSSESSIVE_AGENT = re.compile(r"['\u2019]s(?:\s+[\w-]+){0,3}\s+")
 # 'Russia's Foreign Ministry said', 'Israel's military struck': the institution acts for its owner
 INSTITUTION = re.compile(r"(?i)['\u2019]s\s+(?:\w+\s+){0,2}(?:ministry|government|military|army|forces|navy|air force|"
                          r"cabinet|presidency|foreign office|embassy|mission|delegation|spokes(?:man|woman|person)|"
@@ -70,6 +73,8 @@ class Role:
     name: str = field(default="", compare=False)  # canonical name (gazetteer or as discovered)
     kind: str = field(default="", compare=False)  # person, state, organisation
     discovered: bool = field(default=False, compare=False)
+    state: str = field(default="", compare=False)  # whom the actor speaks for, when known
+    aliases: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,7 @@ class _Article:
 
     def role(self, slug: str, role: str) -> Role:
         a = self.found.get(slug)
-        return Role(slug, role, a.name, a.kind, a.discovered)
+        return Role(slug, role, a.name, a.kind, a.discovered, a.affiliation or "", a.aliases)
 
     def resolve(self, m: Mention, before: list[Mention]) -> str | None:
         if m.form != "pronoun":
@@ -300,8 +305,11 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     before = [m for m in outside if cs <= m.start < hit.start]
     after = [m for m in outside if hit.end <= m.start < ce]
     earlier: list[Mention] = []
+    agent = [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)]
     if hit.trigger.type == "statement":
         pick = _speaker(text, hit, outside, before, after)
+    elif agent:  # 'Moscow's full-scale invasion', 'Orban's visit to', 'Trump's call with Putin'
+        pick, before = agent[-1:], []
     elif PASSIVE.search(text, hit.start, hit.end + 12) and (agent := [m for m in after if AGENT.search(text, max(0, m.start - 8), m.start)]):
         pick = agent[:1]
         after = [m for m in after if m is not agent[0]] + [m for m in before if not _modifier(text, m)]
@@ -350,7 +358,7 @@ def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
         if _inside(a, quotes):
             continue
         ci = _clause_of(a, clauses)
-        if _is_future(art.text, clauses[ci][0], a, trig.anaphoric):
+        if _is_future(art.text, clauses[ci][0], a, trig.anaphoric) or HALTED.search(art.text, max(0, a - 40), a):
             continue
         hits.append(_Hit(trig, a, b, ci, rules=[trig.id]))
     return hits
@@ -441,13 +449,15 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.date is None and art.last_event_date and ANCHORED.search(_unquoted(art.text[cs:h.start] + " " + s.text)):
             h.date = replace(art.last_event_date, approximate=False)
             h.rules.append("date.anchor")
-        definite = not VERBAL.match(art.text, h.start) and (
+        verbal = bool(VERBAL.match(art.text, h.start))
+        if h.date is None and h.trigger.type != "statement" and (verbal or not h.trigger.anaphoric) \
+                and art.paragraph_date and art.paragraph_date[0] == s.paragraph:
+            h.date = art.paragraph_date[1]
+            h.rules.append("date.paragraph")
+        definite = not verbal and (
             DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start))
         if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
             continue
-        if h.date is None and h.trigger.type != "statement" and art.paragraph_date and art.paragraph_date[0] == s.paragraph:
-            h.date = art.paragraph_date[1]
-            h.rules.append("date.paragraph")
         if h.date is None:
             h.date = _undated(art, h, clauses)
             if h.date and h.trigger.type != "statement" and attribution:
@@ -460,7 +470,8 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if not core or (h.trigger.needs_counterpart and len(core) < 2 and not _object_named(h, ms, core, clauses)):
             continue
         topics = topics_in(s.text, art.lex) if topics is None else topics
-        out += _each_counterpart(_candidate(art, si, s, h, topics), art.text[h.start:h.end])
+        named = any(m.slug == r.slug and cs <= m.start < h.start for m in ms for r in core if r.role == "initiator")
+        out += _each_counterpart(_candidate(art, si, s, h, topics), art.text[h.start:h.end], named)
     narrative = [d for _, _, d in dates if not d.approximate and d.start == d.end]
     if narrative:
         art.paragraph_date = (s.paragraph, narrative[0])
@@ -472,12 +483,14 @@ VERBAL = re.compile(r"(?i)(?:held|hold|holds|holding|had|met|meets|continued|hos
 SERIES = re.compile(r"(?i)meetings|consultations|series")
 
 
-def _each_counterpart(e: EventCandidate, trigger_text: str) -> list[EventCandidate]:
-    """'held meetings with A, B and C', 'a series of bilateral talks': one event per counterpart."""
-    counterparts = [r for r in e.actors if r.role == "counterpart" and r.kind == "person"]
+def _each_counterpart(e: EventCandidate, trigger_text: str, subject_named: bool) -> list[EventCandidate]:
+    """'held meetings with A, B and C', 'a series of bilateral talks': one event per counterpart
+    (with no subject named, the first of them is a counterpart too)."""
+    initiator = [r for r in e.actors if r.role == "initiator"] if subject_named else []
+    counterparts = [replace(r, role="counterpart") for r in e.actors
+                    if r.kind == "person" and r.role != "mentioned" and r not in initiator]
     if len(counterparts) < 2 or not SERIES.search(trigger_text):
         return [e]
-    initiator = [r for r in e.actors if r.role == "initiator"]
     return [replace(e, actors=tuple(initiator + [c]), rules=e.rules + ("split.series",),
                     title=make_title(e.type, initiator + [c], e.topics, load_lexicon())) for c in counterparts]
 

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import delete, func, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -43,13 +43,25 @@ def sync_lexicon(session: Session) -> None:
     have = set(session.exec(select(Actor.slug)).all())
     for a in lex.actors.values():
         if a.slug not in have:
-            session.add(Actor(slug=a.slug, name=a.name, kind=a.kind, role=a.role,
+            session.add(Actor(slug=a.slug, name=a.name, kind=a.kind, role=a.role, state=a.affiliation or "",
                               aliases="|".join(a.aliases + a.demonyms + a.metonyms)))
     have_topics = set(session.exec(select(Topic.name)).all())
     for name in lex.topics:
         if name not in have_topics:
             session.add(Topic(slug=slugify(name), name=name))
     session.commit()
+
+
+def ensure_actors(conn, candidates: list[EventCandidate]) -> None:
+    """Discovered actors get rows of their own, like the gazetteer's (which sync_lexicon writes)."""
+    wanted = {r.slug: r for c in candidates for r in c.actors if r.discovered}
+    if not wanted:
+        return
+    have = set(conn.execute(select(Actor.slug).where(Actor.slug.in_(list(wanted)))).scalars())
+    rows = [{"slug": slug, "name": r.name, "kind": r.kind, "role": "", "aliases": "|".join(r.aliases),
+             "discovered": True, "state": r.state} for slug, r in wanted.items() if slug not in have]
+    if rows:
+        conn.execute(insert(Actor), rows)
 
 
 def ingest_article(session: Session, raw: RawArticle) -> IngestResult:
@@ -71,6 +83,7 @@ def ingest_article(session: Session, raw: RawArticle) -> IngestResult:
                           outlet=raw.outlet, url=raw.url, source=raw.source, summary_only=raw.summary_only, body=raw.body)
         session.add(article)
     session.flush()
+    ensure_actors(session.connection(), candidates)
     windows += _add_sources(session, article, candidates)
     recluster(session, windows)
     bump_version(session)
@@ -397,8 +410,6 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str,
     (executemany), group all sources into events once at the end. Same result as ingesting one by one."""
     from multiprocessing import get_context
 
-    from sqlalchemy import insert
-
     from app.db import writer
 
     with Session(writer(engine)) as session:
@@ -417,6 +428,7 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str,
                  "body": r.body, "ingested_at": utcnow()} for r, _ in pending]
         with writer(engine).begin() as conn:
             ids = conn.execute(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows).scalars().all()
+            ensure_actors(conn, [c for _, candidates in pending for c in candidates])
         for article_id, (raw, candidates) in zip(ids, pending):
             keys[article_id] = raw.key
             sources.extend(_source_rows(article_id, candidates))

@@ -34,7 +34,7 @@ def predictions(paths) -> list[dict]:
         for e in extract(raw):
             rows.append({"article": Path(raw.source).name, "date": e.date, "date_start": e.date_start.isoformat(),
                          "date_end": e.date_end.isoformat(), "type": e.type, "title": e.title,
-                         "actors": [lex.actors[r.slug].name for r in e.actors if r.role != "mentioned"],
+                         "actors": [r.name or lex.actors[r.slug].name for r in e.actors if r.role != "mentioned"],
                          "topics": list(e.topics), "evidence": e.evidence})
     return rows
 
