@@ -16,7 +16,8 @@ TITLE_WORDS = re.compile(
     r"ambassador|Ambassador|chief|Chief|deputy|Deputy|aide|adviser|National|Security|Adviser|Crown|Prince|"
     r"Premier|King|Queen|Sheikh|Emir|Supreme|Leader|former|Former|top|diplomat|minister|president|"
     r"prime|foreign|defence|defense|general|General|negotiator|representative|press|Press|"
-    r"the|head|Head|Commission|Council|Kremlin|White|House|staff))*\s+$")
+    r"the|head|Head|Commission|Council|Kremlin|White|House|staff|army|Army|military|armed|forces|intelligence|"
+    r"opposition|rebel|militia|navy|air|force))*\s+$")
 PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 
 
@@ -129,7 +130,8 @@ def _discovered(seg: str, gaz: list[Mention], lex: Lexicon) -> tuple[list[Mentio
         mentions.append(Mention(f.start, f.end, actor.slug, "titled" if actor.kind == "person" else "organisation"))
     spans = [(m.start, m.end) for m in mentions + gaz]
     for f in openworld.later_mentions(seg, [a for a in registry.values() if a.discovered]):
-        if not _overlaps((f.start, f.end), spans):
+        introduced = seg[:f.start].rstrip(" (").endswith(f.actor.name)  # 'the X Brigades (XB)'
+        if not introduced and not _overlaps((f.start, f.end), spans):
             mentions.append(Mention(f.start, f.end, f.actor.slug, "later"))
             spans.append((f.start, f.end))
     return mentions, registry

@@ -66,6 +66,10 @@ ANCHORED = re.compile(r"\b(?:later|afterwards|then|subsequently)\b|\b(?:before|a
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
 
 
+MAX_TRIGGERS = 24  # per sentence
+MAX_MENTIONS = 64  # actor and time mentions per sentence
+
+
 @dataclass(frozen=True)
 class Role:
     slug: str
@@ -284,11 +288,18 @@ def _subject(text: str, cands: list[Mention]) -> list[Mention]:
     return plain[:1] or cands[-1:]
 
 
-def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention], after: list[Mention]) -> list[Mention]:
+def _owner_end(text: str, m: Mention) -> int:
+    """Where a speaker's name ends: after its institution ('Russia's Foreign Ministry said')."""
+    inst = INSTITUTION.match(text, m.end)
+    return inst.end() if inst else m.end
+
+
+def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention], after: list[Mention],
+             lo: int = 0) -> list[Mention]:
     """Who said it: 'Trump said', 'said Trump', 'Medinsky, who led the team, said'; else nobody."""
-    flat = APPOSITIVE.sub(lambda m: " " * len(m.group()), text[:hit.start])
-    near = [m for m in outside if m.end <= hit.start and flat[m.start] != " "
-            and SUBJECT_GAP.fullmatch(flat[m.end:hit.start])]
+    flat = APPOSITIVE.sub(lambda m: " " * len(m.group()), text[lo:hit.start])  # the sentence up to the verb
+    near = [m for m in outside if lo <= m.start and m.end <= hit.start and flat[m.start - lo] != " "
+            and SUBJECT_GAP.fullmatch(flat[_owner_end(text, m) - lo:])]
     post = [m for m in after if not text[hit.end:m.start].strip() and INVERTED_END.match(text, m.end)]
     if near or post:
         return near[-1:] or post[:1]
@@ -307,7 +318,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     earlier: list[Mention] = []
     agent = [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)]
     if hit.trigger.type == "statement":
-        pick = _speaker(text, hit, outside, before, after)
+        pick = _speaker(text, hit, outside, before, after, sentence_start)
     elif agent:  # 'Moscow's full-scale invasion', 'Orban's visit to', 'Trump's call with Putin'
         pick, before = agent[-1:], []
     elif PASSIVE.search(text, hit.start, hit.end + 12) and (agent := [m for m in after if AGENT.search(text, max(0, m.start - 8), m.start)]):
@@ -335,8 +346,9 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
             chain.insert(0, pool[i - 1])
             i -= 1
     talk = hit.trigger.type in ("statement", "speech")
+    adjacent = lambda m: not text[hit.end:m.start].strip(" the")  # noqa: E731  'invasion of Ukraine'
     counter = [m for m in after if (not talk or not text[hit.end:m.start].strip())
-               and not _modifier(text, m) and not _speaker_of_other(text, m)]
+               and (adjacent(m) or not _modifier(text, m)) and not _speaker_of_other(text, m)]
     roles: list[Role] = []
     for m in chain + [m for m in counter if m not in chain]:
         slug = art.resolve(m, [x for x in outside if x.start < m.start])
@@ -361,6 +373,8 @@ def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
         if _is_future(art.text, clauses[ci][0], a, trig.anaphoric) or HALTED.search(art.text, max(0, a - 40), a):
             continue
         hits.append(_Hit(trig, a, b, ci, rules=[trig.id]))
+        if len(hits) == MAX_TRIGGERS:
+            break
     return hits
 
 
@@ -430,8 +444,10 @@ def _on_narrative_day(art: "_Article", d: _Date) -> _Date:
 def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate]:
     clauses = clause_spans(s)
     quotes = quote_spans(art.text, s)
-    ms = art._in(art.mentions, s)
-    timexes = art._in(art.timexes, s)
+    # the work per sentence is bounded: a sentence of pasted tables or a run-on of 50 KB takes the first
+    # triggers and mentions only, so one bad input cannot hold the writer for minutes
+    ms = art._in(art.mentions, s)[:MAX_MENTIONS]
+    timexes = art._in(art.timexes, s)[:MAX_MENTIONS]
     dates = _event_dates(art, timexes, quotes)
     hits = _hits(art, s, clauses, quotes)
     for h in hits:

@@ -32,7 +32,10 @@ PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|do|dos|du|van|von|der|la|le|di|ul|Abu|A
 NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u024f]+(?:-[A-Z]?[a-z\u00e0-\u024f]+)*|[A-Z]\.|(?:al|el)-[A-Z][a-z\u00e0-\u024f]+|Mc[A-Z][a-z]+|O['\u2019][A-Z][a-z]+)"
 NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE}-)?{NAME_WORD}){{0,3}}"
 # 'Foreign Minister Takeshi Iwaya', 'President Xi Jinping', 'Director ... Bradley T. Smith'
-TITLED = re.compile(rf"\b(?P<title>{TITLES})(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}))?,?\s+(?P<name>{NAME})\b")
+TITLE = re.compile(rf"\b(?P<title>{TITLES})")
+# 'President of Kenya William Ruto' / 'the Prime Minister of Australia, Anthony Albanese'
+TITLED_TAILS = tuple(re.compile(rf"(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}))?{comma}\s+(?P<name>{NAME})\b")
+                     for comma in ("", ","))
 # 'Dmytro Kuleba, the Foreign Minister of Ukraine' / 'Kempes Sanon (Sanon), leader of the Bel Air gang'
 APPOSED = re.compile(rf"\b(?P<name>{NAME})(?:\s+\((?P<alias>[A-Z][\w'\u2019-]+)\))?,\s+(?:the\s+|a\s+|an\s+)?(?:(?:[A-Z][\w'\u2019]+|\w+['\u2019]s)\s+)?(?P<title>{TITLES})\b")
 # bodies named by their form; an acronym in parentheses becomes an alias
@@ -52,7 +55,7 @@ NOT_NAME = {
     "Mr", "Mrs", "Ms", "Dr", "Sir", "Also", "Both", "Vice", "Deputy", "Special", "Envoy", "Ambassador",
     "Spokesperson", "Chancellor", "King", "Queen", "Prince", "Emir", "Sheikh", "Director", "Commander",
 }
-PRECEDED_BY_NAME = re.compile(r"[A-Z][\w.]*\s+$")  # inside a longer run of capitalised words: not an apposition
+PRECEDED_BY_NAME = re.compile(r"(?:[A-Z][\w.]*|of|of the)\s+$")  # inside a longer run of capitalised words: not an apposition
 TRAILING_NOT_NAME = re.compile(r"\s+(?:[A-Z][a-z]+day|of|and|the)$")
 
 
@@ -121,13 +124,18 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
     """People introduced by a title before or after their name."""
     end = len(text) if end is None else end
     out: list[Found] = []
-    for m in TITLED.finditer(text, start, end):
+    for t in TITLE.finditer(text, start, end):
+        m = next((m for tail in TITLED_TAILS if (m := tail.match(text, t.end(), end))
+                  and m["name"].split()[0] not in NOT_NAME), None)
+        if not m:
+            continue
         of_part, name_part = _split_of(m["of"] or "", m["name"])
         name = _clean_name(name_part)
-        if not name or m["title"].rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"} and " " not in name:
+        if not name or t["title"].rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"} and " " not in name:
             continue
-        offset = m.end("name") - len(name_part) + name_part.index(name)
-        out.append(Found(offset, offset + len(name), _person(name, m["title"]), of_part))
+        offset = text.find(name, m.start(), m.end())
+        if offset >= 0:
+            out.append(Found(offset, offset + len(name), _person(name, t["title"]), of_part))
     for m in APPOSED.finditer(text, start, end):
         name = _clean_name(m["name"])
         if not name or " " not in name or PRECEDED_BY_NAME.search(text, max(0, m.start() - 30), m.start()):
@@ -151,6 +159,8 @@ def organisations(text: str, start: int = 0, end: int | None = None) -> list[Fou
             words = m["name"].split(" of ", 1)[1].split()
         while words and words[0] in {"The", "the", "A", "An", "In", "On", "Also", "And", "But", "Since", "From"}:
             words.pop(0)
+        if len(words) > 3 and words[1] == "of" and words[0].endswith("s"):  # 'Fighters of the X Brigades'
+            words = words[3:] if words[2] == "the" else words[2:]
         if len(words) < 2:
             continue
         name = " ".join(words)

@@ -14,12 +14,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("actor") as batch:
-        batch.add_column(sa.Column("discovered", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("state", sa.String(), nullable=False, server_default=""))
+    # plain ALTER TABLE (SQLite >= 3.35 and PostgreSQL): a batch copy of actor would break eventactor's keys
+    op.add_column("actor", sa.Column("discovered", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("actor", sa.Column("state", sa.String(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("actor") as batch:
-        batch.drop_column("state")
-        batch.drop_column("discovered")
+    op.execute("ALTER TABLE actor DROP COLUMN state")
+    op.execute("ALTER TABLE actor DROP COLUMN discovered")
