@@ -30,7 +30,8 @@ IRREALIS = re.compile(
     r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|any|possible|"
     r"potential|future|proposed|next|if|whether|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
 # 'a pause in attacks', 'an end to strikes', 'no talks': the act named is not happening
-HALTED = re.compile(r"(?i)\b(?:pause|halt|stop|end|moratorium|ban|freeze|cessation|suspension|no|without)\s+(?:in|to|on|of|for)?\s*(?:all\s+|any\s+|further\s+)?(?:[\w-]+\s+)?$")
+HALTED = re.compile(r"(?i)\b(?:(?:pause|halt|moratorium|ban|freeze|cessation|suspension)\s+(?:in|to|on|of|for)|end\s+to|stop\s+to|"
+                    r"no|without)\s+(?:all\s+|any\s+|further\s+)?(?:[\w-]+\s+)?$")
 INFINITIVE_VERB = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
 INFINITIVE_NOUN = re.compile(r"\bto\s+\w+\s+(?:\w+\s+)?$", re.I)
 CONSEQUENCE = re.compile(r"\b(?:led to|leading to|prompting|prompted|resulting in|resulted in|triggering|"
@@ -210,6 +211,11 @@ class _Article:
         self.last_subject: str | None = None
         self.last_event_date: _Date | None = None
         self.paragraph_date: tuple[int, _Date] | None = None  # (paragraph, the date its narrative is on)
+        self.dateline: _Date | None = None  # 'Brussels, 26 June 2023': the day a release narrates
+        self.dropped: list[tuple[str, int, str]] = []  # (rule id, offset, why): triggers that made no event
+
+    def drop(self, rule: str, at: int, why: str) -> None:
+        self.dropped.append((rule, at, why))
 
     def _in(self, items: list, s: Sentence) -> list:
         """The items (sorted by start) that start inside sentence s."""
@@ -368,9 +374,11 @@ def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
     hits = []
     for trig, a, b in trigger_matches(s, art.lex):
         if _inside(a, quotes):
+            art.drop(trig.id, a, "quoted")
             continue
         ci = _clause_of(a, clauses)
         if _is_future(art.text, clauses[ci][0], a, trig.anaphoric) or HALTED.search(art.text, max(0, a - 40), a):
+            art.drop(trig.id, a, "future or halted")
             continue
         hits.append(_Hit(trig, a, b, ci, rules=[trig.id]))
         if len(hits) == MAX_TRIGGERS:
@@ -473,17 +481,23 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         definite = not verbal and (
             DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start))
         if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
+            art.drop(h.trigger.id, h.start, "refers back, no date of its own")
             continue
+        if h.date is None and art.dateline and not h.trigger.anaphoric:
+            h.date = art.dateline
+            h.rules.append("date.dateline")
         if h.date is None:
             h.date = _undated(art, h, clauses)
             if h.date and h.trigger.type != "statement" and attribution:
                 h.date = replace(attribution, approximate=True)
                 h.rules.append("date.attribution")
         if h.date is None:
+            art.drop(h.trigger.id, h.start, "no date")
             continue
         h.roles = _roles(art, h, ms, clauses, quotes, s.start)
         core = [r for r in h.roles if r.role != "mentioned"]
         if not core or (h.trigger.needs_counterpart and len(core) < 2 and not _object_named(h, ms, core, clauses)):
+            art.drop(h.trigger.id, h.start, "no participant" if not core else "no counterpart")
             continue
         topics = topics_in(s.text, art.lex) if topics is None else topics
         named = any(m.slug == r.slug and cs <= m.start < h.start for m in ms for r in core if r.role == "initiator")
@@ -515,6 +529,12 @@ def _object_named(h: _Hit, ms: list[Mention], core: list[Role], clauses) -> bool
     """'The Prime Minister spoke to Anthony Albanese': an unnamed subject, a named counterpart."""
     slugs = {r.slug for r in core}
     return any(m.slug in slugs and h.end <= m.start < clauses[h.clause][1] for m in ms)
+
+
+def _dateline(art: _Article, s: Sentence) -> _Date | None:
+    """A heading that is a place and a day on or before publication dates what the release narrates."""
+    days = [d for t in art._in(art.timexes, s) if (d := _date_of(t)) and d.start == d.end and d.start <= art.dct]
+    return _Date(days[0].value, days[0].start, days[0].end, precision="day") if days else None
 
 
 def _candidate(art: _Article, si: int, s: Sentence, h: _Hit, topics: tuple[str, ...]) -> EventCandidate:
@@ -626,6 +646,7 @@ def extract_events(text: str, published: dt.date, start: int = 0, lex: Lexicon |
     events: list[EventCandidate] = []
     for si, s in enumerate(art.sentences):
         if _heading(s):
+            art.dateline = art.dateline or _dateline(art, s)
             continue
         found = _sentence_events(art, si, s)
         events += found
