@@ -40,6 +40,8 @@ def nearest_year(ref: dt.date, month: int, day: int, tense: str = "") -> int:
         dist = abs((d - ref).days)
         if tense == "past" and d > ref:
             dist += 60
+        if tense == "past!" and d > ref:
+            dist += 400
         if tense == "future" and d < ref:
             dist += 60
         if best is None or dist < best[0]:

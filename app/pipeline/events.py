@@ -17,6 +17,7 @@ from app.lexicon import Lexicon, Trigger, load_lexicon
 from app.pipeline.actors import Mention, find_actors
 from app.pipeline.dates import iso_week, precision
 from app.pipeline.merge import Report, is_same_act
+from app.pipeline.openworld import TITLES
 from app.pipeline.text import Sentence, split_sentences
 from app.pipeline.timex import Timex, find_timexes
 from app.pipeline.topics import topics_in
@@ -27,8 +28,10 @@ CLAUSE_BREAK = re.compile(
     r"leading|a|an|in which|during which|at which|after which)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+(?!with\b)|\s(?=(?:when|while|after|before|as)\s)")
 IRREALIS = re.compile(
     r"\b(?:will|would|could|should|might|may|must|can|shall|going to|plans? to|planning to|ready to|"
-    r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|any|possible|"
-    r"potential|future|proposed|next|if|whether|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
+    r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|if|whether)\s+(?:\w+\s+){0,4}$", re.I)
+# nouns only: 'any talks', 'a possible meeting', 'the next round of talks' ('next steps and agreed' is a past act)
+IRREALIS_NOUN = re.compile(r"\b(?:any|possible|potential|future|proposed|next|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
+MODAL = re.compile(r"\b(?:will|would|should|could|might|must|shall)\b", re.I)
 # 'a pause in attacks', 'an end to strikes', 'no talks': the act named is not happening
 HALTED = re.compile(r"(?i)\b(?:(?:pause|halt|moratorium|ban|freeze|cessation|suspension)\s+(?:in|to|on|of|for)|end\s+to|stop\s+to|"
                     r"no|without)\s+(?:all\s+|any\s+|further\s+)?(?:[\w-]+\s+)?$")
@@ -63,7 +66,7 @@ REPORTED = re.compile(r"\b(?:said|says|told(?: \w+)?|announced|added|stated|warn
 APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
 COORD = re.compile(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}")
 ANCHORED = re.compile(r"\b(?:later|afterwards|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
-                      r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?:call|conversation|meeting|talks|summit|visit)\b", re.I)
+                      r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?P<noun>call|conversation|meeting|talks|summit|visit)\b", re.I)
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
 
 
@@ -209,8 +212,14 @@ class _Article:
         self.timexes.sort(key=lambda t: t.start)
         self._starts = {id(xs): [x.start for x in xs] for xs in (self.timexes, self.mentions)}
         self.last_subject: str | None = None
+        self.subject: Mention | None = None  # the person the current sentence starts with
+        self.unnamed_subject = False  # the current sentence starts with a title and no name
+        self.sentence_start = 0
         self.last_event_date: _Date | None = None
         self.paragraph_date: tuple[int, _Date] | None = None  # (paragraph, the date its narrative is on)
+        self.last_core: tuple[Role, ...] = ()  # the participants of the last encounter, for 'the two leaders'
+        self.last_core_date: _Date | None = None
+        self.last_by_type: dict[str, _Date] = {}  # the date of the last event of each type
         self.dateline: _Date | None = None  # 'Brussels, 26 June 2023': the day a release narrates
         self.dropped: list[tuple[str, int, str]] = []  # (rule id, offset, why): triggers that made no event
 
@@ -230,10 +239,35 @@ class _Article:
         return Role(slug, role, a.name, a.kind, a.discovered, a.affiliation or "", a.aliases)
 
     def resolve(self, m: Mention, before: list[Mention]) -> str | None:
+        """A name is itself; 'he'/'she' is the sentence's subject when it comes first, else the last
+        sentence's subject ('The Prime Minister ... He said': an unnamed subject resolves to nobody)."""
         if m.form != "pronoun":
             return m.slug
+        subject = self.subject
+        if subject is not None and subject.start < m.start:
+            return subject.slug if subject.form != "pronoun" else self.last_subject
+        if self.unnamed_subject and self.sentence_start <= m.start:
+            return None
         people = [x.slug for x in before if x.form != "pronoun" and self.kind(x.slug) == "person"]
-        return people[-1] if people else self.last_subject
+        return people[-1] if people and self.subject is None and not self.unnamed_subject else self.last_subject
+
+    def begin(self, s: Sentence) -> None:
+        """Find the sentence's subject: a person named at its start, or an unnamed title ('The Prime Minister')."""
+        self.sentence_start = s.start
+        first = next((m for m in self._in(self.mentions, s)), None)
+        lead = s.text[:first.start - s.start] if first else s.text
+        people = first is not None and (first.form == "pronoun" or self.kind(first.slug) == "person")
+        # 'The Foreign Minister of Ukraine, Dmytro Kuleba, said': the name follows its title
+        apposed = people and len(lead.split()) <= 6 and lead.rstrip().endswith(",")
+        self.unnamed_subject = bool(UNNAMED_SUBJECT.match(s.text)) and not apposed and (first is None or len(lead.split()) > 1)
+        self.subject = first if people and not self.unnamed_subject and (len(lead.split()) <= 3 or apposed) else None
+
+    def end(self, s: Sentence) -> None:
+        """The subject a following 'he' or 'she' refers to."""
+        if self.subject is not None:
+            self.last_subject = self.resolve(self.subject, []) if self.subject.form == "pronoun" else self.subject.slug
+        elif self.unnamed_subject:
+            self.last_subject = None
 
 
 def _heading(s: Sentence) -> bool:
@@ -244,6 +278,8 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
     """Planned, possible or wished-for acts ('will meet', 'ready to discuss', 'plans to hold talks')."""
     before = text[max(clause_start, trig_start - 60):trig_start]
     infinitive = INFINITIVE_NOUN if noun else INFINITIVE_VERB
+    if noun and (IRREALIS_NOUN.search(before) or MODAL.search(text, clause_start, trig_start)):
+        return True  # 'would begin with a ceasefire, followed by negotiations'
     return bool(IRREALIS.search(before) or infinitive.search(before))
 
 
@@ -259,7 +295,8 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
     (a reporting verb not from a later clause that has an event word of its own)."""
     for pos, end, d in dates:
         ci = _clause_of(pos, clauses)
-        same = [h for h in hits if h.clause == ci]
+        # 'agreed that the Chancellor should visit Beijing next year': the date is the future act's
+        same = [h for h in hits if h.clause == ci and not (h.end <= pos and MODAL.search(text, h.end, pos))]
         if same:
             h = min(same, key=lambda h: _distance(text, h, pos, end))
             if h.date is None or _distance(text, h, pos, end) < h.pos:
@@ -301,7 +338,7 @@ def _owner_end(text: str, m: Mention) -> int:
 
 
 def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention], after: list[Mention],
-             lo: int = 0) -> list[Mention]:
+             lo: int = 0, unnamed: bool = False) -> list[Mention]:
     """Who said it: 'Trump said', 'said Trump', 'Medinsky, who led the team, said'; else nobody."""
     flat = APPOSITIVE.sub(lambda m: " " * len(m.group()), text[lo:hit.start])  # the sentence up to the verb
     near = [m for m in outside if lo <= m.start and m.end <= hit.start and flat[m.start - lo] != " "
@@ -311,7 +348,10 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
         return near[-1:] or post[:1]
     earlier = [m for m in outside if m.start < hit.start]
     coordinated = COORDINATED_VERB.search(text, max(0, hit.start - 6), hit.start)
-    return _subject(text, earlier) if (hit.trigger.participle or coordinated) and earlier else []
+    if not (hit.trigger.participle or coordinated) or not earlier:
+        return []
+    # 'X met Y and said', 'X ..., saying': the sentence's subject speaks (nobody, if it is unnamed)
+    return [] if unnamed else _subject(text, earlier)
 
 
 def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentence_start: int) -> list[Role]:
@@ -323,8 +363,9 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     after = [m for m in outside if hit.end <= m.start < ce]
     earlier: list[Mention] = []
     agent = [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)]
+    subjectless = False
     if hit.trigger.type == "statement":
-        pick = _speaker(text, hit, outside, before, after, sentence_start)
+        pick = _speaker(text, hit, outside, before, after, sentence_start, art.unnamed_subject)
     elif agent:  # 'Moscow's full-scale invasion', 'Orban's visit to', 'Trump's call with Putin'
         pick, before = agent[-1:], []
     elif PASSIVE.search(text, hit.start, hit.end + 12) and (agent := [m for m in after if AGENT.search(text, max(0, m.start - 8), m.start)]):
@@ -339,7 +380,11 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         if complement:
             before = [m for m in before if m.start >= complement[-1]]
         earlier = [m for m in outside if (complement[-1] if complement else 0) <= m.start < hit.start]
-        pick = _subject(text, before) or _subject(text, earlier) or [m for m in after if not _modifier(text, m)][:1]
+        pick = _subject(text, before) or _subject(text, earlier)
+        # 'The Prime Minister spoke to X', 'the President held meetings with X': the subject is not
+        # named, so whoever follows is a counterpart, never the initiator
+        subjectless = not pick
+        pick = pick or [m for m in after if not _modifier(text, m)][:1]
     chain = list(pick)
     pool = before if pick and pick[0] in before else after if pick and pick[0] in after else \
         earlier if hit.trigger.type != "statement" and pick and pick[0] in earlier else []
@@ -360,9 +405,14 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         slug = art.resolve(m, [x for x in outside if x.start < m.start])
         if not slug or slug in {r.slug for r in roles}:
             continue
-        if roles and art.found.get(roles[0].slug).affiliation == slug:
+        if roles and art.found.get(roles[0].slug).affiliation == slug and hit.trigger.type != "visit":
             continue
-        roles.append(art.role(slug, "counterpart" if roles else "initiator"))
+        roles.append(art.role(slug, "counterpart" if roles or subjectless else "initiator"))
+    if subjectless and art.last_core and COLLECTIVE.search(text, cs, hit.start):
+        # 'the two leaders agreed', 'both sides', 'They discussed': the participants of the last event
+        roles = list(art.last_core) + [replace(r, role="counterpart") for r in roles
+                                       if r.slug not in {x.slug for x in art.last_core}]
+        hit.rules.append("role.collective")
     for m in ms:
         slug = m.slug if m.form != "pronoun" else None
         if slug and slug not in {r.slug for r in roles}:
@@ -432,11 +482,47 @@ def _unquoted(text: str) -> str:
 
 
 def _event_dates(art: _Article, timexes: list[Timex], quotes) -> list[tuple[int, int, "_Date"]]:
-    """Dates an event may take: outside quotes when there are any, never 'since X' or 'until X'."""
+    """Dates an event may take: outside quotes when there are any, never 'since X' or 'until X';
+    day ranges ('23-25 March', 'September 13-17, 2023') as intervals."""
     usable = [t for t in timexes if not BOUND.search(art.text[max(0, t.start - 12):t.start])]
-    dates = [(t.start, t.end, _on_narrative_day(art, d)) for t in usable
-             if (d := _date_of(t, art.text)) and not _inside(t.start, quotes)]
-    return dates or [(t.start, t.end, _on_narrative_day(art, d)) for t in usable if (d := _date_of(t, art.text))]
+    ranged = [(t, r) for t in usable if (r := _day_range(art.text, t))]
+    covered = [(r[0], r[1]) for _, r in ranged]
+    plain = [t for t in usable if not any(a <= t.start < b for a, b in covered) or any(t is x for x, _ in ranged)]
+    spans = {id(t): r for t, r in ranged}
+
+    def date(t: Timex) -> _Date | None:
+        if id(t) in spans:
+            lo, hi = spans[id(t)][2:]
+            return _Date(covering_value(lo, hi), lo, hi, precision="interval")
+        d = _date_of(t, art.text)
+        return _on_narrative_day(art, d) if d else None
+
+    dates = [(t.start, t.end, d) for t in plain if (d := date(t)) and not _inside(t.start, quotes)]
+    return dates or [(t.start, t.end, d) for t in plain if (d := date(t))]
+
+
+RANGE_BEFORE = re.compile(r"(?:\b(?:from|between)\s+)?\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s*(?:[-\u2013]|to|and|until)\s*$")
+RANGE_AFTER = re.compile(r"(?:(?:,\s*[0-3]?\d)*,?\s*(?:and|[-\u2013]|to|until)\s*)(?P<d2>[0-3]?\d)\b(?!\s*(?:percent|%|,\d))(?:,?\s+(?P<year>(?:19|20)\d\d))?")
+
+
+def _day_range(text: str, t: Timex) -> tuple[int, int, dt.date, dt.date] | None:
+    """'23-25 March', 'from 13 to 17 September 2023', 'September 13-17, 2023', 'January 8, 9, and 10, 2024':
+    the span of the range and its first and last day."""
+    iv = t.interval
+    if t.type != "DATE" or not iv or iv[0] != iv[1]:
+        return None
+    day = iv[0]
+    before = RANGE_BEFORE.search(text, max(0, t.start - 16), t.start)
+    if before and int(before["d1"]) < day.day:
+        return before.start(), t.end, day.replace(day=int(before["d1"])), day
+    after = RANGE_AFTER.match(text, t.end)
+    if after and int(after["d2"]) > day.day and re.search(r"\d$", t.text):
+        try:
+            year = int(after["year"]) if after["year"] else day.year
+            return t.start, after.end(), day.replace(year=year), day.replace(year=year, day=int(after["d2"]))
+        except ValueError:
+            return None
+    return None
 
 
 def _on_narrative_day(art: "_Article", d: _Date) -> _Date:
@@ -470,8 +556,11 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.date is None and later:
             h.date = later
             h.rules.append("date.relative")
-        if h.date is None and art.last_event_date and ANCHORED.search(_unquoted(art.text[cs:h.start] + " " + s.text)):
-            h.date = replace(art.last_event_date, approximate=False)
+        anchor = ANCHORED.search(_unquoted(art.text[cs:h.start] + " " + s.text))
+        if h.date is None and art.last_event_date and anchor:
+            # 'during the visit' takes the last visit's date, 'after the call' the last call's
+            named = art.last_by_type.get(ANCHOR_TYPES.get((anchor["noun"] or "").lower(), ""))
+            h.date = replace(named or art.last_event_date, approximate=False)
             h.rules.append("date.anchor")
         verbal = bool(VERBAL.match(art.text, h.start))
         if h.date is None and h.trigger.type != "statement" and (verbal or not h.trigger.anaphoric) \
@@ -483,6 +572,10 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
             art.drop(h.trigger.id, h.start, "refers back, no date of its own")
             continue
+        if h.date is None and art.last_core_date and COLLECTIVE.search(art.text, cs, h.start) \
+                and not any(cs <= m.start < h.start for m in ms):
+            h.date = art.last_core_date  # 'the two leaders agreed': during their encounter
+            h.rules.append("date.collective")
         if h.date is None and art.dateline and not h.trigger.anaphoric:
             h.date = art.dateline
             h.rules.append("date.dateline")
@@ -502,7 +595,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         topics = topics_in(s.text, art.lex) if topics is None else topics
         named = any(m.slug == r.slug and cs <= m.start < h.start for m in ms for r in core if r.role == "initiator")
         out += _each_counterpart(_candidate(art, si, s, h, topics), art.text[h.start:h.end], named)
-    narrative = [d for _, _, d in dates if not d.approximate and d.start == d.end]
+    narrative = [d for _, _, d in dates if not d.approximate and (d.end - d.start).days < 7]
     if narrative:
         art.paragraph_date = (s.paragraph, narrative[0])
     return _fold_sentence(out)
@@ -510,6 +603,13 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
 
 VERBAL = re.compile(r"(?i)(?:held|hold|holds|holding|had|met|meets|continued|hosted|hosts|received|welcomed|sat|"
                     r"conducted|carried|launched|began|mounted|sent|deployed)\b")
+ENCOUNTERS = {"call", "meeting", "talks", "visit"}
+ANCHOR_TYPES = {"call": "call", "conversation": "call", "meeting": "meeting", "summit": "meeting", "talks": "talks",
+                "visit": "visit"}
+COLLECTIVE = re.compile(r"\b(?:[Tt]he (?:two |three )?(?:leaders|sides|presidents|prime ministers|ministers|men|countries|"
+                        r"governments|delegations|parties|heads of state)|[Bb]oth (?:sides|leaders|men|countries|governments|"
+                        r"parties|presidents)|^\s*They)\b")
+UNNAMED_SUBJECT = re.compile(rf"(?:The|the)\s+(?:{TITLES})\b")
 SERIES = re.compile(r"(?i)meetings|consultations|series")
 
 
@@ -648,14 +748,19 @@ def extract_events(text: str, published: dt.date, start: int = 0, lex: Lexicon |
         if _heading(s):
             art.dateline = art.dateline or _dateline(art, s)
             continue
+        art.begin(s)
         found = _sentence_events(art, si, s)
         events += found
+        for e in found:
+            if not e.approximate:
+                art.last_by_type[e.type] = _Date(e.date, e.date_start, e.date_end, precision=e.precision)
+        acts = [e for e in found if e.type in ENCOUNTERS and e.core_actors]
+        if acts:
+            art.last_core = tuple(r for r in acts[0].actors if r.role != "mentioned")
+            art.last_core_date = _Date(acts[0].date, acts[0].date_start, acts[0].date_end, precision=acts[0].precision)
         dated = [e for e in found if not e.approximate]
         if dated:
             e = dated[0]
             art.last_event_date = _Date(e.date, e.date_start, e.date_end, precision=e.precision)
-        subjects = [m for m in art._in(art.mentions, s)
-                    if m.form != "pronoun" and art.kind(m.slug) == "person"]
-        if subjects:
-            art.last_subject = subjects[0].slug
+        art.end(s)
     return fold_article(events)

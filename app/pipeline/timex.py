@@ -141,6 +141,14 @@ class Context:
             return "future"
         return "past"
 
+    def said_past(self, m: re.Match) -> bool:
+        """The clause holding the match has a past-tense verb ('visited China on 13 September')."""
+        s0, s1 = self.sentence
+        before = CLAUSE_SPLIT.split(self.text[max(s0, m.start() - 80):m.start()])[-1]
+        after = CLAUSE_END.split(self.text[m.end():min(s1, m.end() + 40)])[0]
+        first = re.search(FUTURE.pattern + "|" + PAST.pattern, after, re.I)
+        return bool(PAST.search(before)) or bool(first and not FUTURE.fullmatch(first.group()))
+
 
 def _inside_quote(text: str, start: int, pos: int) -> bool:
     seg = text[start:pos]
@@ -164,7 +172,9 @@ def r_full_date(m: re.Match, c: Context):
     if g.get("year"):
         year = int(g["year"])
     else:
-        year = nearest_year(c.ref(m), month, day, c.tense(m))
+        tense = c.tense(m)
+        # a past act is never after publication: 'visited China on 13 September' in June is last year's
+        year = nearest_year(c.ref(m), month, day, "past!" if tense == "past" and c.said_past(m) else tense)
     try:
         d = dt.date(year, month, day)
     except ValueError:
