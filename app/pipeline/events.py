@@ -31,6 +31,8 @@ IRREALIS = re.compile(
     r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|if|whether)\s+(?:\w+\s+){0,4}$", re.I)
 # nouns only: 'any talks', 'a possible meeting', 'the next round of talks' ('next steps and agreed' is a past act)
 IRREALIS_NOUN = re.compile(r"\b(?:any|possible|potential|future|proposed|next|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
+# 'announced it will fund a $500 million package': the announcement is the pledge
+PLEDGED = re.compile(r"\b(?:announced|pledged|promised|committed|confirmed|vowed)\b", re.I)
 MODAL = re.compile(r"\b(?:will|would|should|could|might|must|shall)\b", re.I)
 # 'a pause in attacks', 'an end to strikes', 'no talks': the act named is not happening
 HALTED = re.compile(r"(?i)\b(?:(?:pause|halt|moratorium|ban|freeze|cessation|suspension)\s+(?:in|to|on|of|for)|end\s+to|stop\s+to|"
@@ -47,6 +49,8 @@ PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+ly\s+|also\s+|already\s+)?
 QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
 END_PUNCT = re.compile(r"[.!?\"'\u201d]$")
 POSSESSIVE = re.compile(r"['\u2019]s\s")
+NOUN_OWNER = re.compile(r"(?:[-\u2013][A-Z][\w-]*)?(?:\s+(?!(?:and|or|but|that|which|of|on|in|at|to|the|a|an|held|had|has|have|"
+                        r"was|were|is|are|made|began|said|will|would)\b)(?![a-z]+ed\b)[a-z][\w-]*){0,2}\s+")  # 'the G20 Summit', 'Russian invasion'
 POSSESSIVE_AGENT = re.compile(r"['\u2019]s(?:\s+[\w-]+){0,3}\s+")
 # 'Russia's Foreign Ministry said', 'Israel's military struck': the institution acts for its owner
 INSTITUTION = re.compile(r"(?i)['\u2019]s\s+(?:\w+\s+){0,2}(?:ministry|government|military|army|forces|navy|air force|"
@@ -303,6 +307,12 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
                 h.date, h.pos = d, _distance(text, h, pos, end)
                 h.rules.append("date.clause")
     for h in hits:
+        if h.date is None and SETTING.search(text, max(0, h.start - 30), h.start):
+            # 'met Xi at the G20 Summit in Brazil today': the occasion shares its clause's date
+            mine = [d for pos, _, d in dates if _clause_of(pos, clauses) == h.clause]
+            if mine:
+                h.date = mine[0]
+                h.rules.append("date.setting")
         if h.date is None:
             others = [(pos, end, d) for pos, end, d in dates if _clause_of(pos, clauses) != h.clause
                       and not (h.trigger.reporting and _clause_of(pos, clauses) in busy
@@ -362,7 +372,8 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     before = [m for m in outside if cs <= m.start < hit.start]
     after = [m for m in outside if hit.end <= m.start < ce]
     earlier: list[Mention] = []
-    agent = [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)]
+    agent = [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)
+             or (hit.trigger.anaphoric and not VERBAL.match(text, hit.start) and NOUN_OWNER.fullmatch(text, m.end, hit.start))]
     subjectless = False
     if hit.trigger.type == "statement":
         pick = _speaker(text, hit, outside, before, after, sentence_start, art.unnamed_subject)
@@ -427,7 +438,8 @@ def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
             art.drop(trig.id, a, "quoted")
             continue
         ci = _clause_of(a, clauses)
-        if _is_future(art.text, clauses[ci][0], a, trig.anaphoric) or HALTED.search(art.text, max(0, a - 40), a):
+        pledged = trig.type == "aid_pledge" and PLEDGED.search(art.text, clauses[ci][0], a)
+        if (_is_future(art.text, clauses[ci][0], a, trig.anaphoric) and not pledged) or HALTED.search(art.text, max(0, a - 40), a):
             art.drop(trig.id, a, "future or halted")
             continue
         hits.append(_Hit(trig, a, b, ci, rules=[trig.id]))
@@ -545,6 +557,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     dates = _event_dates(art, timexes, quotes)
     hits = _hits(art, s, clauses, quotes)
     for h in hits:
+        _premodifying_date(art, h, timexes)
         _consequence(art, h, clauses, dates)
     _assign_dates(art.text, [h for h in hits if h.date is None], dates, clauses, {h.clause for h in hits})
     later = _relative_later(art, s, timexes)
@@ -569,7 +582,8 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
             h.rules.append("date.paragraph")
         definite = not verbal and (
             DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start))
-        if h.trigger.anaphoric and (h.date is None or (definite and "date.clause" not in h.rules)):
+        own_date = "date.clause" in h.rules or "date.premodifier" in h.rules
+        if h.trigger.anaphoric and not verbal and (h.date is None or (definite and not own_date)):
             art.drop(h.trigger.id, h.start, "refers back, no date of its own")
             continue
         if h.date is None and art.last_core_date and COLLECTIVE.search(art.text, cs, h.start) \
@@ -595,7 +609,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         topics = topics_in(s.text, art.lex) if topics is None else topics
         named = any(m.slug == r.slug and cs <= m.start < h.start for m in ms for r in core if r.role == "initiator")
         out += _each_counterpart(_candidate(art, si, s, h, topics), art.text[h.start:h.end], named)
-    narrative = [d for _, _, d in dates if not d.approximate and (d.end - d.start).days < 7]
+    narrative = [d for _, _, d in dates if not d.approximate and (d.end - d.start).days < 31]
     if narrative:
         art.paragraph_date = (s.paragraph, narrative[0])
     return _fold_sentence(out)
@@ -629,6 +643,24 @@ def _object_named(h: _Hit, ms: list[Mention], core: list[Role], clauses) -> bool
     """'The Prime Minister spoke to Anthony Albanese': an unnamed subject, a named counterpart."""
     slugs = {r.slug for r in core}
     return any(m.slug in slugs and h.end <= m.start < clauses[h.clause][1] for m in ms)
+
+
+SETTING = re.compile(r"\b(?:at|during|on the (?:sidelines|margins) of)\s+(?:the\s+)?(?:[\w\u2013-]+\s+){0,3}$", re.I)
+OWNED = re.compile(r"(?i)(?:his|her|their|its|our|my|your)\b")
+PREMODIFIER = re.compile(r"(?:['\u2019]s)?(?:\s+(?!(?:and|or|but|that|which|of|on|in|at|to|for|with|by|from|after|before|"
+                         r"since|until|during|as|than|the|a|an|his|her|their|its|our|my|your)\b)[\w-]+){0,2}\s+")
+
+
+def _premodifying_date(art: _Article, h: _Hit, timexes: list[Timex]) -> None:
+    """'the October 7 attack', 'the June 27th peace agreement', 'Tuesday's call': a date in front of an
+    event noun is its date, even after 'since'."""
+    if not h.trigger.anaphoric or VERBAL.match(art.text, h.start) or OWNED.match(art.text, h.start):
+        return  # 'the day after his conversation': a date before a possessive is not the noun's
+    for t in timexes:
+        inside = h.start <= t.start and t.end <= h.end  # the trigger 'yesterday's call' holds it
+        if (inside or t.end <= h.start and PREMODIFIER.fullmatch(art.text, t.end, h.start)) and (d := _date_of(t, art.text)):
+            h.date, h.pos = d, 0
+            h.rules.append("date.premodifier")
 
 
 def _dateline(art: _Article, s: Sentence) -> _Date | None:
