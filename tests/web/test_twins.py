@@ -77,16 +77,23 @@ def test_all_twins_agree_with_the_database(client, session, query):
     assert json_ids == csv_ids == ics_ids == atom_ids == expected
 
 
-def test_ics_events_are_all_day_over_the_interval(client):
-    cal = icalendar.Calendar.from_ical(client.get("/events.ics").content)
-    for ev in cal.walk("VEVENT"):
+def test_ics_events_are_all_day_over_the_interval(client, session):
+    import datetime as dt
+
+    interval = {i: (s, e) for i, s, e in session.execute(select(Event.id, Event.date_start, Event.date_end))}
+    vevents = icalendar.Calendar.from_ical(client.get("/events.ics").content).walk("VEVENT")
+    assert vevents  # a calendar with no event would pass the loop below
+    for ev in vevents:
         start, end = ev.decoded("dtstart"), ev.decoded("dtend")
         assert not hasattr(start, "hour") and end > start and str(ev["uid"]).startswith("event-")
+        first, last = interval[event_id(str(ev["url"]))]
+        assert (start, end) == (first, last + dt.timedelta(days=1))  # DTEND is exclusive
 
 
 def test_atom_is_newest_first(client):
     feed = feedparser.parse(client.get("/events.atom").text)
     stamps = [e.updated_parsed for e in feed.entries]
+    assert len(stamps) > 1 and all(stamps)  # an empty feed, or one entry, is sorted whatever the order
     assert stamps == sorted(stamps, reverse=True)
 
 
