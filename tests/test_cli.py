@@ -1,7 +1,9 @@
 """The `timeline` command's wiring, through Typer's CliRunner."""
 from __future__ import annotations
 
+import ast
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -27,12 +29,43 @@ def test_every_command_has_help(command):
     assert r.exit_code == 0 and "Usage" in r.output
 
 
-def test_ingest_twice_then_export(db_env):
+SUMMARY = re.compile(r"articles: (?P<new>\d+) new, (?P<updated>\d+) updated, (?P<unchanged>\d+) unchanged, "
+                     r"(?P<failed>\d+) failed; (?P<mentions>\d+) event mentions extracted; "
+                     r"database: (?P<articles>\d+) articles, (?P<events>\d+) events")
+
+
+def summary(output: str) -> dict[str, int]:
+    """The numbers of `ingest`'s summary line (which the console may wrap)."""
+    [m] = SUMMARY.finditer(" ".join(output.split()))
+    return {k: int(v) for k, v in m.groupdict().items()}
+
+
+def stored(url: str) -> dict[str, int]:
+    """Articles and events in the database, by plain SQL."""
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(url)
+    with eng.connect() as c:
+        out = {t + "s": c.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in ("article", "event")}
+    eng.dispose()
+    return out
+
+
+def test_ingest_twice_then_export(db_env, empty_url):
+    from app.pipeline.reader import read_sources
+    from app.pipeline.store import extract
+
+    raws = list(read_sources([str(SEEDS)], 5_000_000))
     first = runner.invoke(app, ["ingest", str(SEEDS)])
     assert first.exit_code == 0, first.output
-    assert "new" in first.output
+    db = stored(empty_url)
+    assert db["articles"] == len(raws) and db["events"] > 0
+    assert summary(first.output) == {"new": len(raws), "updated": 0, "unchanged": 0, "failed": 0,
+                                     "mentions": sum(len(extract(r)) for r in raws), **db}
     second = runner.invoke(app, ["ingest", str(SEEDS)])
-    assert "0 new" in second.output and "0 failed" in second.output
+    assert second.exit_code == 0, second.output
+    assert summary(second.output) == {"new": 0, "updated": 0, "unchanged": len(raws), "failed": 0, "mentions": 0, **db}
+    assert stored(empty_url) == db
     out = runner.invoke(app, ["export", "--format", "json"])
     data = json.loads(out.stdout)
     assert data["events"]
@@ -57,9 +90,11 @@ def test_ingest_mixed_folder_exits_nonzero_and_names_the_bad_file(db_env, tmp_pa
     (folder / "good.txt").write_text("date 2025-03-19 Call\nTrump and Putin spoke by phone on Tuesday.\n")
     (folder / "bad.txt").write_text("no header\n")
     r = runner.invoke(app, ["ingest", str(folder)])
-    assert r.exit_code == 1 and "bad.txt" in r.output and "1 new" in r.output and "Traceback" not in r.output
-    again = runner.invoke(app, ["ingest", str(folder)])
-    assert "0 new" in again.output and "1 unchanged" in again.output
+    assert r.exit_code == 1 and "bad.txt" in r.output and "Traceback" not in r.output
+    numbers = summary(r.output)
+    assert (numbers["new"], numbers["updated"], numbers["unchanged"], numbers["failed"], numbers["articles"]) == (1, 0, 0, 1, 1)
+    again = summary(runner.invoke(app, ["ingest", str(folder)]).output)
+    assert (again["new"], again["updated"], again["unchanged"], again["failed"], again["articles"]) == (0, 0, 1, 1, 1)
 
 
 def test_extract_prints_the_scorer_contract():
@@ -79,6 +114,17 @@ def test_timex_prints_offsets_into_the_file():
     assert {"article", "start", "end", "text", "type", "value"} <= set(rows[0])
 
 
-def test_check_lexicon():
+def test_check_lexicon_prints_what_the_lexicon_holds():
+    from app.lexicon import HERE, load_lexicon
+
     r = runner.invoke(app, ["check-lexicon"])
-    assert r.exit_code == 0 and "state" in r.output
+    assert r.exit_code == 0, r.output
+    m = re.fullmatch(r"actors: (\{.*\}); event types: (\d+); triggers: (\d+); topics: (\d+)", r.output.strip())
+    kinds, types, triggers, topics = ast.literal_eval(m[1]), int(m[2]), int(m[3]), int(m[4])
+    lex = load_lexicon()
+    # states straight from the file: one row per state after the header comment
+    rows = [line for line in (HERE / "states.tsv").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    assert kinds["state"] == len(rows) and sum(kinds.values()) == len(lex.actors)
+    assert kinds == {k: sum(a.kind == k for a in lex.actors.values()) for k in kinds}
+    assert (types, triggers, topics) == (len(lex.types), len(lex.triggers), len(lex.topics)) and min(types, triggers, topics) > 0

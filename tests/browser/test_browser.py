@@ -5,6 +5,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -42,6 +43,21 @@ def wait_for_url_part(page: Page, part: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def card_ids(page: Page) -> list[int]:
+    return [int(re.fullmatch(r"ev-(\d+)-title", a)[1])
+            for a in page.locator("article.event").evaluate_all("els => els.map(e => e.getAttribute('aria-labelledby'))")]
+
+
+def assert_cards_match_json_twin(page: Page) -> list[int]:
+    """The cards on screen are the events (ids and order) of the /events.json view of the page's URL."""
+    query = urlsplit(page.url).query
+    data = page.request.get(page.base + "/events.json" + (f"?{query}" if query else "")).json()
+    expected = [e["id"] for e in data["events"]]
+    assert expected, page.url  # a view that shows nothing would prove nothing
+    assert card_ids(page) == expected, page.url
+    return expected
+
+
 def test_filter_by_putin_add_topic_go_back_and_reload(page: Page):
     page.goto(page.base + "/")
     all_cards = cards(page)
@@ -51,21 +67,25 @@ def test_filter_by_putin_add_topic_go_back_and_reload(page: Page):
     putin = cards(page)
     assert putin and len(putin) < len(all_cards)
     assert all("Vladimir Putin" in chips for chips in actor_chips_per_card(page))
+    assert_cards_match_json_twin(page)
 
     page.locator("#topics-h + ul a", has_text="ceasefire").click()
     wait_for_url_part(page, "topic=ceasefire")
     assert "actor=vladimir-putin" in page.url
     both = cards(page)
     assert both and len(both) <= len(putin)
+    assert_cards_match_json_twin(page)
     both_url = page.url
 
     page.go_back()
     page.wait_for_url(re.compile(r"actor=vladimir-putin$"))
     expect(page.locator("article.event .title")).to_have_count(len(putin))
     assert cards(page) == putin
+    assert_cards_match_json_twin(page)
 
     page.goto(both_url)
     assert cards(page) == both
+    assert_cards_match_json_twin(page)
 
 
 def test_filtered_url_loaded_directly_matches_json_twin(page: Page):
@@ -92,17 +112,23 @@ def test_filtering_by_keyboard_alone(page: Page):
         if page.evaluate("document.activeElement.id") == "q":
             break
     assert page.evaluate("document.activeElement.id") == "q"
+    everything = card_ids(page)
     page.keyboard.type("Alaska")
     wait_for_url_part(page, "q=Alaska")
-    assert cards(page) and all("Alaska" in t or True for t in cards(page))
+    alaska = assert_cards_match_json_twin(page)
+    assert alaska != everything
     assert page.evaluate("document.activeElement.id") == "q"
     for _ in range(20):
         page.keyboard.press("Tab")
         if (page.evaluate("document.activeElement.name") or "") == "type":
             break
+    checked = page.evaluate("document.activeElement.value")
     page.keyboard.press("Space")
     wait_for_url_part(page, "type=")
-    assert "q=Alaska" in page.url
+    query = parse_qs(urlsplit(page.url).query)
+    assert (query.pop("q"), query.pop("type"), query.pop("order", ["desc"])) == (["Alaska"], [checked], ["desc"]) and not query
+    typed = assert_cards_match_json_twin(page)
+    assert set(typed) <= set(alaska)
 
 
 def test_readable_at_360px(page: Page):

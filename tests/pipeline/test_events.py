@@ -84,16 +84,6 @@ SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
 
 @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
-def test_golden_files(path):
-    """Extraction of each seed article equals its golden file (UPDATE_GOLDEN=1 rewrites them)."""
-    got = predictions([path])
-    golden = GOLDEN / (path.stem + ".json")
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n")
-    assert got == json.loads(golden.read_text())
-
-
-@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
 def test_every_event_has_verbatim_evidence_actors_and_a_date(path):
     raw = next(read_sources([str(path)], 5_000_000))
     events = extract(raw)

@@ -70,19 +70,32 @@ def test_an_event_a_changed_article_no_longer_reports_loses_that_source(empty_en
         assert [e.source_count for e in s.exec(select(Event).where(Event.type == "call"))] == [1]
 
 
+def _events(engine) -> list[tuple]:
+    """Every event's type, date, precision, title and number of sources, sorted."""
+    with Session(engine) as s:
+        return sorted((e.type, e.date, e.date_start, e.date_end, e.precision, e.approximate, e.title, e.source_count)
+                      for e in s.exec(select(Event)).all())
+
+
 def test_seed_corpus_twice_changes_nothing(engine):
     with Session(writer(engine)) as s:
         before = counts(s)
+    grouping, events = _grouping(engine), _events(engine)
     load(engine, [SEEDS])
     with Session(writer(engine)) as s:
         assert counts(s) == before
+    assert _grouping(engine) == grouping and _events(engine) == events
 
 
 def test_reextract_keeps_the_timeline(engine):
+    grouping, events = _grouping(engine), _events(engine)
+    assert grouping and events
     with Session(writer(engine)) as s:
         before = counts(s)
         reextract_all(s)
         assert counts(s) == before
+    assert _grouping(engine) == grouping
+    assert _events(engine) == events
 
 
 def _grouping(engine) -> set[frozenset]:

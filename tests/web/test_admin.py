@@ -5,6 +5,7 @@ import re
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import text
 
 from app.main import create_app
 from tests.conftest import ADMIN_TOKEN
@@ -71,22 +72,56 @@ def test_login_with_wrong_token_fails(admin_client):
     assert r.status_code == 401
 
 
-def test_paste_preview_then_save(admin_client):
+def stored_articles(engine, title: str) -> list[tuple]:
+    """(id, published, outlet) of the articles stored under a title, read with plain SQL."""
+    with engine.connect() as c:
+        return [tuple(r) for r in c.execute(text("SELECT id, published, outlet FROM article WHERE title = :t"), {"t": title})]
+
+
+def article_count(engine) -> int:
+    with engine.connect() as c:
+        return c.execute(text("SELECT count(*) FROM article")).scalar_one()
+
+
+def assert_reports_the_call(client, engine, article_id: int) -> None:
+    """The stored article is a source of a Trump-Putin call on 18 March, as the event's JSON shows."""
+    with engine.connect() as c:
+        event_ids = set(c.execute(text("SELECT event_id FROM eventsource WHERE article_id = :a"), {"a": article_id}).scalars())
+    assert event_ids
+    events = [client.get(f"/events/{i}.json").json() for i in sorted(event_ids)]
+    calls = [e for e in events if e["type"] == "call" and e["date"] == "2025-03-18"]
+    assert len(calls) == 1, events
+    assert {"donald-trump", "vladimir-putin"} <= {a["slug"] for a in calls[0]["actors"]}
+    assert article_id in {s["article_id"] for s in calls[0]["sources"]}
+
+
+def test_paste_preview_then_save(admin_client, engine):
     csrf = login(admin_client)
-    form = {"csrf": csrf, "headline": "Call", "published": "2025-03-19", "outlet": "Wire", "url": "",
+    headline = "Pasted call, admin test"
+    form = {"csrf": csrf, "headline": headline, "published": "2025-03-19", "outlet": "Wire", "url": "",
             "body": "Donald Trump and Vladimir Putin held a phone call on Tuesday, the Kremlin said."}
+    before = article_count(engine)
     preview = admin_client.post("/ingest", data={**form, "action": "preview"})
     assert preview.status_code == 200 and "Review before saving" in preview.text and "phone call" in preview.text
+    assert stored_articles(engine, headline) == [] and article_count(engine) == before  # a preview stores nothing
     saved = admin_client.post("/ingest", data={**form, "action": "save"})
     assert saved.status_code == 200 and "Saved" in saved.text
+    [(article_id, published, outlet)] = stored_articles(engine, headline)
+    assert (str(published)[:10], outlet) == ("2025-03-19", "Wire") and article_count(engine) == before + 1
+    assert_reports_the_call(admin_client, engine, article_id)
 
 
-def test_upload_files_and_bad_files(admin_client):
+def test_upload_files_and_bad_files(admin_client, engine):
     csrf = login(admin_client)
-    files = [("files", ("good.txt", b"date 2025-03-19 Call\nTrump and Putin spoke by phone on Tuesday.\n", "text/plain")),
-             ("files", ("bad.txt", b"no date here\n", "text/plain"))]
+    headline = "Uploaded call, admin test"
+    good = f"date 2025-03-19 {headline}\nTrump and Putin spoke by phone on Tuesday.\n".encode()
+    files = [("files", ("good.txt", good, "text/plain")), ("files", ("bad.txt", b"no date here\n", "text/plain"))]
+    before = article_count(engine)
     r = admin_client.post("/ingest", data={"csrf": csrf, "action": "save"}, files=files)
     assert r.status_code == 200 and "bad.txt" in r.text and "missing date" in r.text and "Saved" in r.text
+    [(article_id, published, _)] = stored_articles(engine, headline)
+    assert str(published)[:10] == "2025-03-19" and article_count(engine) == before + 1  # the bad file stored nothing
+    assert_reports_the_call(admin_client, engine, article_id)
 
 
 def test_wrong_csrf_is_refused(admin_client):
