@@ -57,7 +57,7 @@ INSTITUTION = re.compile(r"(?i)['\u2019]s\s+(?:\w+\s+){0,2}(?:ministry|governmen
                          r"cabinet|presidency|foreign office|embassy|mission|delegation|spokes(?:man|woman|person)|"
                          r"department|office|parliament|leadership|troops|authorities)\b")
 SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
-BETWEEN = re.compile(r"\s+between\b")
+BETWEEN = re.compile(r"\s*between\b")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
 AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
 INVERTED_END = re.compile(r"\s*(?:[,.;:]|$|(?:on|in|at|late|early|earlier|later|yesterday|today|told)\b)")
@@ -513,6 +513,7 @@ def _event_dates(art: _Article, timexes: list[Timex], quotes) -> list[tuple[int,
     return dates or [(t.start, t.end, d) for t in plain if (d := date(t))]
 
 
+YEAR_RANGE = re.compile(r"(?i)\b(?:from|between)\s+(?P<y1>(?:19|20)\d\d)\s+(?:to|and|until|through)\s+$")
 RANGE_BEFORE = re.compile(r"(?:\b(?:from|between)\s+)?\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s*(?:[-\u2013]|to|and|until)\s*$")
 RANGE_AFTER = re.compile(r"(?:(?:,\s*[0-3]?\d)*,?\s*(?:and|[-\u2013]|to|until)\s*)(?P<d2>[0-3]?\d)\b(?!\s*(?:percent|%|,\d))(?:,?\s+(?P<year>(?:19|20)\d\d))?")
 
@@ -521,6 +522,10 @@ def _day_range(text: str, t: Timex) -> tuple[int, int, dt.date, dt.date] | None:
     """'23-25 March', 'from 13 to 17 September 2023', 'September 13-17, 2023', 'January 8, 9, and 10, 2024':
     the span of the range and its first and last day."""
     iv = t.interval
+    if t.type == "DATE" and iv and re.fullmatch(r"\d{4}", t.value):  # 'from 2021 to 2022'
+        years = YEAR_RANGE.search(text, max(0, t.start - 24), t.start)
+        if years and int(years["y1"]) < iv[0].year:
+            return years.start(), t.end, dt.date(int(years["y1"]), 1, 1), iv[1]
     if t.type != "DATE" or not iv or iv[0] != iv[1]:
         return None
     day = iv[0]
@@ -646,15 +651,32 @@ def _object_named(h: _Hit, ms: list[Mention], core: list[Role], clauses) -> bool
 
 
 SETTING = re.compile(r"\b(?:at|during|on the (?:sidelines|margins) of)\s+(?:the\s+)?(?:[\w\u2013-]+\s+){0,3}$", re.I)
+FIRST = re.compile(r"(?i)\bfirst\s+(?:[\w-]+\s+){0,2}$")
+SINCE = re.compile(r"(?i)\bsince\s+(?:the\s+)?$")
 OWNED = re.compile(r"(?i)(?:his|her|their|its|our|my|your)\b")
 PREMODIFIER = re.compile(r"(?:['\u2019]s)?(?:\s+(?!(?:and|or|but|that|which|of|on|in|at|to|for|with|by|from|after|before|"
                          r"since|until|during|as|than|the|a|an|his|her|their|its|our|my|your)\b)[\w-]+){0,2}\s+")
 
 
+def _first_since(art: _Article, h: _Hit, timexes: list[Timex]) -> bool:
+    """'his first visit to X since 2000', 'their first summit since 2018': the previous one, in 2000."""
+    if not FIRST.search(art.text, max(0, h.start - 30), h.start):
+        return False
+    for t in timexes:
+        if h.end <= t.start <= h.end + 60 and SINCE.search(art.text, max(0, t.start - 12), t.start) \
+                and (d := _date_of(t, art.text)):
+            h.date, h.pos = d, 0
+            h.rules.append("date.first_since")
+            return True
+    return False
+
+
 def _premodifying_date(art: _Article, h: _Hit, timexes: list[Timex]) -> None:
     """'the October 7 attack', 'the June 27th peace agreement', 'Tuesday's call': a date in front of an
     event noun is its date, even after 'since'."""
-    if not h.trigger.anaphoric or VERBAL.match(art.text, h.start) or OWNED.match(art.text, h.start):
+    if not h.trigger.anaphoric or VERBAL.match(art.text, h.start) or _first_since(art, h, timexes):
+        return
+    if OWNED.match(art.text, h.start):
         return  # 'the day after his conversation': a date before a possessive is not the noun's
     for t in timexes:
         inside = h.start <= t.start and t.end <= h.end  # the trigger 'yesterday's call' holds it

@@ -52,6 +52,12 @@ def sync_lexicon(session: Session) -> None:
     session.commit()
 
 
+def mention_key(c: EventCandidate) -> str:
+    """What identifies a mention across re-extractions: sentence, type, core actors and date (one
+    sentence may state two acts of one type by the same actors: 'met on Friday, their first meeting since 2019')."""
+    return f"{c.start}:{c.type}:{'+'.join(sorted(c.core_actors))}:{c.date}"
+
+
 def ensure_actors(conn, candidates: list[EventCandidate]) -> None:
     """Discovered actors get rows of their own, like the gazetteer's (which sync_lexicon writes)."""
     wanted = {r.slug: r for c in candidates for r in c.actors if r.discovered}
@@ -121,7 +127,7 @@ def _add_sources(session: Session, article: Article, candidates: list[EventCandi
         session.add(event)
         session.flush()
         initiator = c.initiator or ""
-        mention = f"{c.start}:{c.type}:{'+'.join(sorted(c.core_actors))}"
+        mention = mention_key(c)
         session.add(EventSource(
             event_id=event.id, article_id=article.id, sentence=c.evidence, start=c.start, end=c.end,
             rules=",".join(c.rules), mention=mention, type=c.type, initiator=initiator, date=c.date, date_start=c.date_start,
@@ -395,7 +401,7 @@ class SourceRow:
 def _source_rows(article_id: int, candidates: list[EventCandidate]) -> list[SourceRow]:
     rows, seen = [], set()
     for c in candidates:
-        mention = f"{c.start}:{c.type}:{'+'.join(sorted(c.core_actors))}"
+        mention = mention_key(c)
         if mention in seen:
             continue
         seen.add(mention)

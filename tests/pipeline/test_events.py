@@ -90,7 +90,11 @@ def test_every_event_has_verbatim_evidence_actors_and_a_date(path):
     assert events, "every seed article reports at least one event"
     for e in events:
         assert raw.body[e.start:e.end] == e.evidence
-        assert e.actors and e.actors[0].role == "initiator"
+        # participants first: at most one initiator, and none when the subject is unnamed
+        # ('The Prime Minister spoke to X': X is a counterpart, never promoted to initiator)
+        roles = [r.role for r in e.actors]
+        assert roles and roles[0] != "mentioned" and roles.count("initiator") <= 1
+        assert roles == sorted(roles, key=["initiator", "counterpart", "mentioned"].index)
         assert e.date_start <= e.date_end
         assert e.rules and e.title
 
