@@ -74,6 +74,7 @@ ANCHORED = re.compile(r"\b(?:later|afterwards|then|subsequently)\b|\b(?:before|a
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
 
 
+ROLE_ORDER = {"initiator": 0, "counterpart": 1, "mentioned": 2}
 MAX_TRIGGERS = 24  # per sentence
 MAX_MENTIONS = 64  # actor and time mentions per sentence
 
@@ -717,6 +718,7 @@ def _merge(keep: EventCandidate, other: EventCandidate, role: str = "counterpart
             roles.append(new)
         elif roles[at].role == "mentioned" and new.role != "mentioned":
             roles[at] = new
+    roles.sort(key=lambda r: ROLE_ORDER[r.role])  # participants first
     return replace(keep, date=best.date, date_start=best.date_start, date_end=best.date_end,
                    precision=best.precision, approximate=best.approximate, actors=tuple(roles),
                    topics=tuple(dict.fromkeys(keep.topics + other.topics)),
