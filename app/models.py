@@ -55,6 +55,7 @@ class Event(EventBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = ""
     source_count: int = 0
+    confidence: int = 0  # independent cues that carry it (see app.pipeline.events.cue_count)
     split_from: int | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
@@ -187,6 +188,7 @@ class EventRead(SQLModel):
     actors: list[ActorRef]
     topics: list[str]
     source_count: int
+    confidence: int = 0  # cues: trigger, own date, named initiator, named counterpart, +1 per further source
     sources: list[SourceRead]
 
 

@@ -692,6 +692,16 @@ def _dateline(art: _Article, s: Sentence) -> _Date | None:
     return _Date(days[0].value, days[0].start, days[0].end, precision="day") if days else None
 
 
+OWN_DATE = {"date.clause", "date.premodifier", "date.first_since", "date.setting"}
+
+
+def cue_count(rules, roles) -> int:
+    """Independent cues that carry one mention (1-4): its trigger, a date stated with it (in its clause or in
+    front of its noun, not borrowed from elsewhere), a named initiator, a named counterpart."""
+    rules, roles = set(rules), {r for _, r in roles}
+    return 1 + bool(rules & OWN_DATE) + ("initiator" in roles) + ("counterpart" in roles)
+
+
 def _candidate(art: _Article, si: int, s: Sentence, h: _Hit, topics: tuple[str, ...]) -> EventCandidate:
     d = h.date
     return EventCandidate(

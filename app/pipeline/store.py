@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from app.lexicon import load_lexicon, slugify
 from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, SplitLock, Topic, utcnow
 from app.pipeline.dates import precision as value_precision
-from app.pipeline.events import EventCandidate, Role, covering_value, extract_events, make_title
+from app.pipeline.events import EventCandidate, Role, covering_value, cue_count, extract_events, make_title
 from app.pipeline.merge import Report, event_interval, group_reports_blocked, majority_roles, merge_reason
 from app.pipeline.reader import RawArticle
 from app.timeline import tally
@@ -253,7 +253,14 @@ def summarize(sources: list, lex=None, reports: list[Report] | None = None) -> d
     return {"date": date, "date_start": start, "date_end": end, "approximate": approximate, "precision": precision,
             "type": etype.slug, "plover": etype.plover, "cameo": etype.cameo, "title": title,
             "slug": slugify(title)[:80], "summary": sources[0].sentence,
-            "source_count": len({s.article_id for s in sources}), "roles": roles, "topics": topics}
+            "source_count": len({s.article_id for s in sources}), "roles": roles, "topics": topics,
+            "confidence": _confidence(sources)}
+
+
+def _confidence(sources: list) -> int:
+    """The best-carried mention's cues, plus one for each further article that reports the act."""
+    best = max(cue_count(s.rules.split(","), [tuple(a.split(":")) for a in s.actors.split(",") if a]) for s in sources)
+    return best + len({s.article_id for s in sources}) - 1
 
 
 def refresh_event(session: Session, event_id: int) -> None:
@@ -485,7 +492,7 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
     groups = group_reports_blocked(reports)
     columns = {
         "event": ["id", "date", "date_start", "date_end", "precision", "approximate", "type", "plover", "cameo", "title",
-                  "slug", "summary", "source_count", "created_at", "updated_at"],
+                  "slug", "summary", "source_count", "confidence", "created_at", "updated_at"],
         "eventsource": [*SourceRow.__dataclass_fields__, "pinned"],
         "eventactor": ["event_id", "actor_id", "role", "date_start"],
         "eventtopic": ["event_id", "topic_id", "date_start"],
@@ -512,7 +519,7 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
                 f = summarize(members, lex, group)
                 rows["event"].append((event_id, f["date"], f["date_start"], f["date_end"], f["precision"],
                                       f["approximate"], f["type"], f["plover"], f["cameo"], f["title"], f["slug"],
-                                      f["summary"], f["source_count"], now, now))
+                                      f["summary"], f["source_count"], f["confidence"], now, now))
                 for m, why in zip(members, merge_reason(group)):
                     m.event_id, m.merge_reason = event_id, why
                     rows["eventsource"].append(tuple(getattr(m, k) for k in SourceRow.__dataclass_fields__) + (False,))

@@ -22,7 +22,7 @@ def event_read(ev: EventView, base: str = "") -> EventRead:
         precision=ev.precision, approximate=ev.approximate, type=ev.type, type_label=ev.type_label,
         plover=ev.plover, cameo=ev.cameo, title=ev.title,
         actors=[ActorRef(**a) for a in ev.actors], topics=[t["name"] for t in ev.topics],
-        source_count=ev.source_count,
+        source_count=ev.source_count, confidence=ev.confidence,
         sources=[SourceRead(article_id=s.article_id, title=s.title, outlet=s.outlet, published=s.published, url=s.url,
                             article_url=f"{base}/articles/{s.article_id}", evidence=s.sentence, start=s.start,
                             end=s.end, rules=s.rules, merge_reason=s.merge_reason) for s in ev.sources],

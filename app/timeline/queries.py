@@ -49,6 +49,7 @@ class EventView:
     title: str
     slug: str
     source_count: int
+    confidence: int = 0
     actors: list[dict] = field(default_factory=list)
     topics: list[dict] = field(default_factory=list)
     sources: list[SourceView] = field(default_factory=list)
@@ -411,7 +412,7 @@ def load_events(session: Session, ids: list[int], sources: bool = True) -> list[
     e = Event.__table__.c
     rows = {r.id: r for r in session.execute(
         select(e.id, e.date, e.date_start, e.date_end, e.precision, e.approximate, e.type, e.plover, e.cameo,
-               e.title, e.slug, e.source_count).where(e.id.in_(ids)))}
+               e.title, e.slug, e.source_count, e.confidence).where(e.id.in_(ids)))}
     actors: dict[int, list[dict]] = defaultdict(list)
     ea, a = EventActor.__table__.c, Actor.__table__.c
     for event_id, slug, name, kind, role in session.execute(
@@ -441,7 +442,7 @@ def load_events(session: Session, ids: list[int], sources: bool = True) -> list[
         if r is None:
             continue
         out.append(EventView(r.id, r.date, _as_date(r.date_start), _as_date(r.date_end), r.precision, bool(r.approximate),
-                             r.type, r.plover, r.cameo, r.title, r.slug, r.source_count,
+                             r.type, r.plover, r.cameo, r.title, r.slug, r.source_count, r.confidence,
                              sorted(actors[i], key=lambda x: rank.get(x["role"], 3)), topics[i], srcs[i]))
     return out
 

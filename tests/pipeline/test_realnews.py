@@ -131,3 +131,35 @@ def test_work_per_sentence_is_bounded():
     events = extract_events(text, MONDAY)
     assert time.perf_counter() - start < 20
     assert events  # the sentence still yields its first events
+
+
+# ---------------------------------------------------------------- confidence
+CUES = [
+    ("Chancellor Olaf Scholz spoke with Indian Prime Minister Narendra Modi on Monday.", 4),  # trigger, date, both sides
+    ("The Prime Minister spoke to President Gabriel Boric of Chile this morning.", 3),  # no initiator named
+    ("Russia's Foreign Ministry said on Monday that the talks had failed.", 3),  # a speaker, no counterpart
+]
+
+
+@pytest.mark.parametrize("text,cues", CUES, ids=[c[0][:40] for c in CUES])
+def test_cues_per_mention(text, cues):
+    from app.pipeline.events import cue_count
+
+    [e] = extract_events(text, MONDAY)
+    assert cue_count(e.rules, [(r.slug, r.role) for r in e.actors]) == cues
+
+
+def test_events_expose_their_confidence(client, session):
+    """Each event's confidence is its best mention's cues plus one per further reporting article."""
+    from sqlmodel import select
+
+    from app.models import EventSource
+    from app.pipeline.events import cue_count
+
+    events = client.get("/events.json").json()["events"]
+    assert events
+    for ev in events:
+        sources = session.exec(select(EventSource).where(EventSource.event_id == ev["id"])).all()
+        best = max(cue_count(s.rules.split(","), [tuple(a.split(":")) for a in s.actors.split(",") if a]) for s in sources)
+        assert ev["confidence"] == best + len({s.article_id for s in sources}) - 1
+    assert len({ev["confidence"] for ev in events}) > 1  # it tells events apart
