@@ -113,11 +113,15 @@ def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 
 
+# Producers of actors the gazetteer does not hold, swappable: each gives Found spans over a text.
+OPEN_WORLD = (("titled", openworld.titled_people), ("organisation", openworld.organisations))
+
+
 def _discovered(seg: str, gaz: list[Mention], lex: Lexicon) -> tuple[list[Mention], dict[str, Actor]]:
     """Open-world mentions that no gazetteer mention covers, and the actors they name."""
     taken = [(m.start, m.end) for m in gaz if lex.actors[m.slug].kind == "person"]
     registry: dict[str, Actor] = {}
-    found = sorted(openworld.titled_people(seg) + openworld.organisations(seg), key=lambda f: (-len(f.actor.name.split()), f.start))
+    found = sorted((f for _, produce in OPEN_WORLD for f in produce(seg)), key=lambda f: (-len(f.actor.name.split()), f.start))
     mentions: list[Mention] = []
     for f in found:
         if _overlaps((f.start, f.end), taken + [(m.start, m.end) for m in mentions]):

@@ -450,7 +450,8 @@ def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
 
 
 def _undated(art: _Article, h: _Hit, clauses) -> _Date | None:
-    """Dates the text implies: an anchor ('an hour later', 'which led to'), or publication."""
+    """Publication, approximately, for what reports or describes the present ('said', 'is holding',
+    'has imposed'); nothing for generic sentences ('for more than three years')."""
     cs, ce = clauses[h.clause]
     clause = art.text[cs:ce]
     before = art.text[max(cs, h.start - 60):h.start]
@@ -459,9 +460,82 @@ def _undated(art: _Article, h: _Hit, clauses) -> _Date | None:
     progressive = AUXILIARY.search(before) and art.text[h.start:h.end].endswith("ing")
     perfect = PRESENT_PERFECT.search(before) and h.trigger.type != "statement"
     if h.trigger.reporting or progressive or perfect:
-        h.rules.append("date.publication")
         return _Date(art.dct.isoformat(), art.dct, art.dct, approximate=True, precision="day")
     return None
+
+
+# ---------------------------------------------------------------- dating rules for a trigger with no date of its own
+@dataclass
+class _Dating:
+    """What the dating rules of one trigger see."""
+
+    art: _Article
+    s: Sentence
+    h: _Hit
+    cs: int  # start of the trigger's clause
+    clauses: list
+    ms: list[Mention]
+    later: "_Date | None"  # 'almost an hour later' in this sentence
+    attribution: "_Date | None"  # the date of this sentence's statement
+
+
+def _relative(c: _Dating) -> _Date | None:
+    return c.later
+
+
+def _anchored(c: _Dating) -> _Date | None:
+    """'after the call', 'during the visit': the last such event's date (else the last dated event's)."""
+    anchor = ANCHORED.search(_unquoted(c.art.text[c.cs:c.h.start] + " " + c.s.text))
+    if not (anchor and c.art.last_event_date):
+        return None
+    named = c.art.last_by_type.get(ANCHOR_TYPES.get((anchor["noun"] or "").lower(), ""))
+    return replace(named or c.art.last_event_date, approximate=False)
+
+
+def _paragraph(c: _Dating) -> _Date | None:
+    """An act in a paragraph whose narrative is on a day ('On October 23, ... Putin held ...')."""
+    verbal = VERBAL.match(c.art.text, c.h.start)
+    if c.h.trigger.type == "statement" or not (verbal or not c.h.trigger.anaphoric):
+        return None
+    pd = c.art.paragraph_date
+    return pd[1] if pd and pd[0] == c.s.paragraph else None
+
+
+def _collective(c: _Dating) -> _Date | None:
+    """'the two leaders agreed': during their encounter."""
+    if not (c.art.last_core_date and COLLECTIVE.search(c.art.text, c.cs, c.h.start)):
+        return None
+    return None if any(c.cs <= m.start < c.h.start for m in c.ms) else c.art.last_core_date
+
+
+def _from_dateline(c: _Dating) -> _Date | None:
+    return c.art.dateline if not c.h.trigger.anaphoric else None
+
+
+def _attribution(c: _Dating) -> _Date | None:
+    """An act reported in a dated statement's sentence: about that date."""
+    if c.h.trigger.type == "statement" or not c.attribution or not _undated(c.art, c.h, c.clauses):
+        return None
+    return replace(c.attribution, approximate=True)
+
+
+def _publication(c: _Dating) -> _Date | None:
+    return _undated(c.art, c.h, c.clauses)
+
+
+# Tried in order until one dates the trigger; each records its id on the event.
+EARLY_DATING = (("date.relative", _relative), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
+LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
+               ("date.publication", _publication))
+
+
+def _date_by(rules, c: _Dating) -> None:
+    for rule_id, rule in rules:
+        if c.h.date is not None:
+            return
+        if (d := rule(c)) is not None:
+            c.h.date = d
+            c.h.rules.append(rule_id)
 
 
 def _consequence(art: _Article, h: _Hit, clauses, dates: list[tuple[int, int, _Date]]) -> None:
@@ -572,38 +646,16 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     topics: tuple[str, ...] | None = None
     for h in hits:
         cs = clauses[h.clause][0]
-        if h.date is None and later:
-            h.date = later
-            h.rules.append("date.relative")
-        anchor = ANCHORED.search(_unquoted(art.text[cs:h.start] + " " + s.text))
-        if h.date is None and art.last_event_date and anchor:
-            # 'during the visit' takes the last visit's date, 'after the call' the last call's
-            named = art.last_by_type.get(ANCHOR_TYPES.get((anchor["noun"] or "").lower(), ""))
-            h.date = replace(named or art.last_event_date, approximate=False)
-            h.rules.append("date.anchor")
+        ctx = _Dating(art, s, h, cs, clauses, ms, later, attribution)
+        _date_by(EARLY_DATING, ctx)
         verbal = bool(VERBAL.match(art.text, h.start))
-        if h.date is None and h.trigger.type != "statement" and (verbal or not h.trigger.anaphoric) \
-                and art.paragraph_date and art.paragraph_date[0] == s.paragraph:
-            h.date = art.paragraph_date[1]
-            h.rules.append("date.paragraph")
         definite = not verbal and (
             DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start))
         own_date = "date.clause" in h.rules or "date.premodifier" in h.rules
         if h.trigger.anaphoric and not verbal and (h.date is None or (definite and not own_date)):
             art.drop(h.trigger.id, h.start, "refers back, no date of its own")
             continue
-        if h.date is None and art.last_core_date and COLLECTIVE.search(art.text, cs, h.start) \
-                and not any(cs <= m.start < h.start for m in ms):
-            h.date = art.last_core_date  # 'the two leaders agreed': during their encounter
-            h.rules.append("date.collective")
-        if h.date is None and art.dateline and not h.trigger.anaphoric:
-            h.date = art.dateline
-            h.rules.append("date.dateline")
-        if h.date is None:
-            h.date = _undated(art, h, clauses)
-            if h.date and h.trigger.type != "statement" and attribution:
-                h.date = replace(attribution, approximate=True)
-                h.rules.append("date.attribution")
+        _date_by(LATE_DATING, ctx)
         if h.date is None:
             art.drop(h.trigger.id, h.start, "no date")
             continue
