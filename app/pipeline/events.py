@@ -485,8 +485,10 @@ def _relative(c: _Dating) -> _Date | None:
 
 def _anchored(c: _Dating) -> _Date | None:
     """'after the call', 'during the visit': the last such event's date (else the last dated event's)."""
+    if not c.art.last_event_date:
+        return None
     anchor = ANCHORED.search(_unquoted(c.art.text[c.cs:c.h.start] + " " + c.s.text))
-    if not (anchor and c.art.last_event_date):
+    if not anchor:
         return None
     named = c.art.last_by_type.get(ANCHOR_TYPES.get((anchor["noun"] or "").lower(), ""))
     return replace(named or c.art.last_event_date, approximate=False)

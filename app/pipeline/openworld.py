@@ -32,7 +32,55 @@ PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|do|dos|du|van|von|der|la|le|di|ul|Abu|A
 NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u024f]+(?:-[A-Z]?[a-z\u00e0-\u024f]+)*|[A-Z]\.|(?:al|el)-[A-Z][a-z\u00e0-\u024f]+|Mc[A-Z][a-z]+|O['\u2019][A-Z][a-z]+)"
 NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE}-)?{NAME_WORD}){{0,3}}"
 # 'Foreign Minister Takeshi Iwaya', 'President Xi Jinping', 'Director ... Bradley T. Smith'
-TITLE = re.compile(rf"\b(?P<title>{TITLES})")
+# the same titles as literals, found in one pass (Aho-Corasick); a title's modifiers come from TITLE_PREFIX
+TITLE_WORDS = (
+    "President", "Prime Minister", "Premier", "Chancellor", "Foreign Minister", "Defence Minister", "Defense Minister",
+    "Interior Minister", "Finance Minister", "Minister", "Secretary of State", "Foreign Secretary", "Home Secretary",
+    "Defence Secretary", "Defense Secretary", "Treasury Secretary", "Commerce Secretary", "Energy Secretary",
+    "Cabinet Secretary", "Press Secretary", "General Secretary", "Secretary-General", "Secretary General", "Secretary",
+    "State Counsellor", "King", "Queen", "Prince", "Princess", "Emir", "Sheikh", "Sultan", "Ambassador", "Envoy",
+    "envoy", "General", "Gen.", "Lt. Gen.", "Admiral", "Adm.", "Commander", "commander", "Marshal", "Field Marshal",
+    "Colonel", "Col.", "Senator", "Sen.", "Rep.", "Representative", "Governor", "Gov.", "Mayor", "Director",
+    "Spokesperson", "Spokesman", "Spokeswoman", "spokesperson", "spokesman", "spokeswoman", "Commissioner", "Speaker",
+    "Chairman", "Chairwoman", "Chair", "Negotiator", "negotiator", "Adviser", "Advisor", "adviser", "advisor", "Leader",
+    "leader", "chief", "Chief", "Pope", "Patriarch", "Ayatollah", "Rabbi", "Archbishop", "Cardinal", "Mr.", "Mr",
+    "Mrs.", "Mrs", "Ms.", "Ms", "Dr.", "Dr", "Sir", "Dame", "Lord", "Lady",
+)
+PREFIXES = (r"(?:(?:Vice|Deputy|Acting|Interim|Former|former|Under|Assistant|Special|Senior|Chief|First|Grand|Supreme|"
+            r"Crown|High|Permanent)[ -])+|then-")
+TITLE_PREFIX = re.compile(rf"(?:{PREFIXES})$")
+
+
+def _title_automaton():
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for word in TITLE_WORDS:
+        auto.add_word(word, word)
+    auto.make_automaton()
+    return auto
+
+
+_TITLES_AC = _title_automaton()
+
+
+def _titles(text: str, start: int, end: int):
+    """(start, end, title) of every whole-word title in text[start:end], longest at each end position."""
+    best: dict[int, tuple[int, str]] = {}
+    for last, word in _TITLES_AC.iter(text, start, end):
+        s, e = last - len(word) + 1, last + 1
+        if (s > 0 and (text[s - 1].isalnum() or text[s - 1] == "-")) or (e < len(text) and text[e].isalnum()):
+            continue
+        if s not in best or len(word) > len(best[s][1]):
+            best[s] = (e, word)
+    spans = sorted((s, e, w) for s, (e, w) in best.items())
+    out, reach = [], -1
+    for s, e, w in spans:  # drop a title inside a longer one ('Minister' in 'Prime Minister')
+        if e <= reach:
+            continue
+        out.append((s, e, w))
+        reach = e
+    return out
 # 'President of Kenya William Ruto' / 'the Prime Minister of Australia, Anthony Albanese'
 TITLED_TAILS = tuple(re.compile(rf"(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}))?{comma}\s+(?P<name>{NAME})\b")
                      for comma in ("", ","))
@@ -120,28 +168,41 @@ def _surfaces(lex) -> tuple[str, ...]:
     return _SURFACES[id(lex)]
 
 
+APPOSED_BEFORE = re.compile(rf"(?P<name>{NAME})(?:\s+\((?P<alias>[A-Z][\w'\u2019-]+)\))?,\s+(?:the\s+|a\s+|an\s+)?"
+                            rf"(?:(?:[A-Z][\w'\u2019]+|\w+['\u2019]s)\s+)?(?:{PREFIXES})?$")
+
+
+def _apposed(text: str, titles):
+    """'Dmytro Kuleba, the Foreign Minister': a name, a comma, then a title (looked for back from each title)."""
+    for ts, _, title in titles:
+        if (m := APPOSED_BEFORE.search(text, max(0, ts - 120), ts)) is not None:
+            yield m, title
+
+
 def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Found]:
     """People introduced by a title before or after their name."""
     end = len(text) if end is None else end
     out: list[Found] = []
-    for t in TITLE.finditer(text, start, end):
-        m = next((m for tail in TITLED_TAILS if (m := tail.match(text, t.end(), end))
+    titles = _titles(text, start, end)
+    for ts, te, title in titles:
+        m = next((m for tail in TITLED_TAILS if (m := tail.match(text, te, end))
                   and m["name"].split()[0] not in NOT_NAME), None)
         if not m:
             continue
         of_part, name_part = _split_of(m["of"] or "", m["name"])
         name = _clean_name(name_part)
-        if not name or t["title"].rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"} and " " not in name:
+        if not name or title.rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"} and " " not in name:
             continue
         offset = text.find(name, m.start(), m.end())
+        prefix = TITLE_PREFIX.search(text, max(0, ts - 40), ts)
         if offset >= 0:
-            out.append(Found(offset, offset + len(name), _person(name, t["title"]), of_part))
-    for m in APPOSED.finditer(text, start, end):
+            out.append(Found(offset, offset + len(name), _person(name, (prefix.group() if prefix else "") + title), of_part))
+    for m, title in _apposed(text, titles):
         name = _clean_name(m["name"])
         if not name or " " not in name or PRECEDED_BY_NAME.search(text, max(0, m.start() - 30), m.start()):
             continue
         offset = m.start("name") + m["name"].index(name)
-        actor = _person(name, m["title"])
+        actor = _person(name, title)
         if m["alias"]:
             actor = Actor(actor.slug, actor.name, "person", tuple(dict.fromkeys(actor.aliases + (m["alias"],))),
                           role=actor.role, discovered=True)
