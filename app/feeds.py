@@ -210,11 +210,21 @@ def poll(engine: Engine, feed: Claimed, http: httpx.Client, opts: WatchOptions, 
         else:
             out.entries = len(articles) + len([e for e in errors if e.where != feed.url])
             out.counts["failed"] += out.entries - len(articles)
-            title = title or next((a.outlet for a in articles if a.outlet), "")
+            if not title and (title := next((a.outlet for a in articles if a.outlet), "")):
+                _name(engine, feed.id, title)  # before the articles, so the footer never shows the feed unnamed
             _ingest(engine, articles, out)
     out.duration_ms = int((time.monotonic() - t0) * 1000)
     _record(engine, feed, got, out, started, now, opts, title)
     return out
+
+
+def _name(engine: Engine, feed_id: int, title: str) -> None:
+    with Session(writer(engine)) as ws:
+        row = ws.get(Feed, feed_id)
+        if row is not None and not row.title:
+            row.title = title[:300]
+            ws.add(row)
+            ws.commit()
 
 
 def _record(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: dt.datetime, now: dt.datetime,
@@ -250,7 +260,12 @@ def run_due(engine: Engine, opts: WatchOptions = WatchOptions(), now: dt.datetim
         sync_lexicon(ws)
     with client(opts) as http:
         while not (stop and stop.is_set()) and (feed := claim(engine, now, opts)) is not None:
-            out = poll(engine, feed, http, opts, now)
+            try:
+                out = poll(engine, feed, http, opts, now)
+            except Exception as exc:  # noqa: BLE001 - a feed that trips a bug must not stop the others
+                log.exception("feed %s %s: %s", feed.id, feed.url, exc)
+                out = Outcome(feed.id, feed.url, "failed", reason=f"internal error: {type(exc).__name__}: {exc}")
+                _record(engine, feed, Fetched("failed"), out, utcnow(), now, opts, feed.title)
             (log.warning if out.status == "failed" else log.info)("%s", out.line())
             done.append(out)
     return done
@@ -259,7 +274,10 @@ def run_due(engine: Engine, opts: WatchOptions = WatchOptions(), now: dt.datetim
 def watch(engine: Engine, opts: WatchOptions, every: float, stop: threading.Event) -> None:
     """Poll due feeds until stopped, looking for due feeds every `every` seconds."""
     while not stop.is_set():
-        run_due(engine, opts, stop=stop)
+        try:
+            run_due(engine, opts, stop=stop)
+        except Exception:  # noqa: BLE001 - the database may be away for a while: try again next round
+            log.exception("watcher round failed; trying again in %g s", every)
         stop.wait(every)
 
 

@@ -243,3 +243,42 @@ def test_the_footer_says_nothing_about_an_empty_database(empty_url):
     with TestClient(create_app(make_settings(empty_url))) as c:
         page = lxml.html.fromstring(c.get("/", headers={"accept": "text/html"}).text)
     assert page.cssselect("footer .freshness") == []
+
+
+def test_a_feed_that_trips_a_bug_is_marked_failing_and_the_others_go_on(empty_engine, server, monkeypatch):
+    import app.feeds as feeds
+
+    real = feeds.entries
+
+    def buggy(body, content_type, url, limit):
+        if url.endswith("/bug.xml"):
+            raise RuntimeError("parser bug")
+        return real(body, content_type, url, limit)
+
+    monkeypatch.setattr(feeds, "entries", buggy)
+    publish(server, "/bug.xml", [entry(server, 0)], "v1")
+    publish(server, "/fine.xml", [entry(server, 1)], "v1")
+    bug, fine = watched(empty_engine, server.url("/bug.xml"), server.url("/fine.xml"))
+    outcomes = {o.feed_id: o for o in run_due(empty_engine, OPTS, now=T0)}
+    assert (outcomes[bug].status, outcomes[bug].reason) == ("failed", "internal error: RuntimeError: parser bug")
+    assert outcomes[fine].counts["new"] == 1
+    with Session(empty_engine) as s:
+        assert (s.get(Feed, bug).failures, s.get(Feed, bug).next_fetch_at) == (1, T0 + dt.timedelta(minutes=20))
+
+
+def test_watch_polls_in_rounds_until_stopped(empty_engine, server):
+    from app.feeds import watch
+
+    publish(server, "/round.xml", [entry(server, 0)], "v1")
+    [fid] = watched(empty_engine, server.url("/round.xml"))
+    stop = threading.Event()
+    t = threading.Thread(target=watch, args=(empty_engine, OPTS, 0.05, stop))
+    t.start()
+    for _ in range(200):
+        if fetches(empty_engine, fid):
+            break
+        threading.Event().wait(0.05)
+    stop.set()
+    t.join(timeout=10)
+    assert not t.is_alive()
+    assert [(f.status, f.new) for f in fetches(empty_engine, fid)] == [("ok", 1)]  # not due again for 10 minutes
