@@ -14,9 +14,9 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import delete, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -24,6 +24,9 @@ from sqlmodel import Session, select
 from app.db import writer
 from app.models import Article, Feed, FeedFetch, FeedItem, utcnow
 from app.pipeline.reader import RawArticle, ReadError, decode, read_bytes, sniff
+
+if TYPE_CHECKING:  # httpx is imported where it is used: the web app imports this module and needs no HTTP client
+    import httpx
 
 log = logging.getLogger("timeline.watch")
 
@@ -98,6 +101,8 @@ class Outcome:
 # ---------------------------------------------------------------- fetching and parsing (no database)
 def client(opts: WatchOptions) -> httpx.Client:
     """An HTTP client with the watcher's manners and limits."""
+    import httpx
+
     return httpx.Client(follow_redirects=True, max_redirects=opts.max_redirects, timeout=opts.timeout,
                         headers={"User-Agent": opts.user_agent, "Accept": "application/rss+xml, application/atom+xml, "
                                  "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"})
@@ -105,6 +110,8 @@ def client(opts: WatchOptions) -> httpx.Client:
 
 def fetch(http: httpx.Client, url: str, etag: str, last_modified: str, opts: WatchOptions) -> Fetched:
     """A conditional GET of a feed, streamed so a huge body is cut off at the size limit."""
+    import httpx
+
     headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
     deadline = time.monotonic() + opts.timeout
     try:
