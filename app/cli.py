@@ -272,6 +272,98 @@ def check_lexicon() -> None:
     typer.echo(f"actors: {kinds}; event types: {len(lex.types)}; triggers: {len(lex.triggers)}; topics: {len(lex.topics)}")
 
 
+feeds_app = typer.Typer(help="The feeds `timeline watch` follows.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="An RSS or Atom feed URL (http or https).")],
+    title: Annotated[str, typer.Option(help="A name to show (default: the feed's own title).")] = "",
+    interval: Annotated[int, typer.Option(help="Minutes between fetches (5 to 10080).")] = 30,
+    by: Annotated[str, typer.Option("--by", help="Who added it (default: cli:$USER).")] = "",
+) -> None:
+    """Watch a feed."""
+    import getpass
+
+    from sqlmodel import Session
+
+    from app.db import writer
+    from app.feeds import add_feed
+
+    with Session(writer(_engine())) as session:
+        try:
+            feed = add_feed(session, url, title, interval, by or f"cli:{getpass.getuser()}")
+        except ValueError as exc:
+            err.print(f"[red]not added[/red]: {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        typer.echo(f"feed {feed.id} added: {feed.url} every {feed.interval_minutes} min")
+
+
+@feeds_app.command("list")
+def feeds_list() -> None:
+    """Print every feed: id, state, interval, last fetch and its outcome, URL."""
+    from sqlmodel import Session
+
+    from app.feeds import list_feeds
+
+    with Session(_engine()) as session:
+        for f in list_feeds(session):
+            state = "paused" if not f.enabled else f"failing x{f.failures}" if f.failures else "watching"
+            last = f"{f.last_fetched_at:%Y-%m-%d %H:%M} {f.last_status}" if f.last_fetched_at else "never fetched"
+            reason = f" ({f.last_error})" if f.last_error else ""
+            typer.echo(f"{f.id}\t{state}\tevery {f.interval_minutes} min\t{last}{reason}\t{f.url}")
+
+
+@feeds_app.command("remove")
+def feeds_remove(feed: Annotated[str, typer.Argument(help="The feed's id or URL.")]) -> None:
+    """Stop watching a feed (the articles it brought stay)."""
+    from sqlmodel import Session
+
+    from app.db import writer
+    from app.feeds import find_feed, remove_feed
+
+    with Session(writer(_engine())) as session:
+        found = find_feed(session, feed)
+        if found is None:
+            err.print(f"[red]no such feed[/red]: {feed}", highlight=False)
+            raise typer.Exit(1)
+        remove_feed(session, found.id)
+        typer.echo(f"feed {found.id} removed: {found.url}")
+
+
+@app.command()
+def watch(
+    once: Annotated[bool, typer.Option("--once", help="Fetch the feeds that are due, then exit.")] = False,
+    every: Annotated[float, typer.Option(help="Seconds between looks for due feeds.", envvar="TIMELINE_WATCH_EVERY")] = 60,
+    timeout: Annotated[float, typer.Option(help="Seconds one fetch may take.", envvar="TIMELINE_FEED_TIMEOUT")] = 20,
+    max_bytes: Annotated[int, typer.Option(help="Largest feed body read.", envvar="TIMELINE_FEED_MAX_BYTES")] = 10 * 1024 * 1024,
+) -> None:
+    """Follow the watched feeds: fetch each when due, ingest new and changed entries; one log line per fetch."""
+    import logging
+    import signal
+    import threading
+
+    from app.feeds import WatchOptions, run_due
+    from app.feeds import watch as watch_feeds
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log = logging.getLogger("timeline.watch")
+    log.handlers[:], log.propagate = [handler], False
+    log.setLevel(logging.INFO)
+    opts = WatchOptions(timeout=timeout, max_bytes=max_bytes)
+    engine = _engine()
+    _warm()
+    if once:
+        failed = [o for o in run_due(engine, opts) if o.status == "failed"]
+        raise typer.Exit(1 if failed else 0)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    watch_feeds(engine, opts, every, stop)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -150,6 +150,52 @@ class DataVersion(SQLModel, table=True):
     max_span_days: int = 0
 
 
+class Feed(SQLModel, table=True):
+    """A feed the watcher follows: where, how often, and how its last fetches went."""
+
+    __table_args__ = (Index("ix_feed_due", "enabled", "next_fetch_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    title: str = ""
+    added_by: str = ""
+    interval_minutes: int = 30
+    enabled: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    next_fetch_at: dt.datetime | None = None  # due when past; a claim pushes it ahead as a lease
+    last_fetched_at: dt.datetime | None = None
+    last_status: str = ""  # ok, not-modified, failed
+    last_error: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    failures: int = 0  # consecutive; the backoff doubles with each
+
+
+class FeedFetch(SQLModel, table=True):
+    """One fetch of a feed: its answer, and what its entries did to the database."""
+
+    __table_args__ = (Index("ix_feedfetch_feed", "feed_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feed.id", ondelete="CASCADE")
+    started_at: dt.datetime
+    duration_ms: int = 0
+    status: str  # ok, not-modified, failed
+    http_status: int | None = None
+    reason: str = ""
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+
+class FeedItem(SQLModel, table=True):
+    """An article a fetch added or changed."""
+
+    fetch_id: int = Field(foreign_key="feedfetch.id", primary_key=True, ondelete="CASCADE")
+    article_id: int = Field(foreign_key="article.id", primary_key=True, index=True, ondelete="CASCADE")
+    status: str  # new, updated
+
+
 # ---------------------------------------------------------------- read models (API)
 class ActorRef(SQLModel):
     slug: str

@@ -21,6 +21,23 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
 env.globals.update(htmx_js=HTMX, event_types=lambda: load_lexicon().types)
 
 
+def footer_freshness(request: Request):
+    """The footer's freshness line (templates/_freshness.html): the newest article and its feed, kept per data version."""
+    from sqlmodel import Session
+
+    from app.feeds import freshness
+    from app.timeline.queries import cached
+
+    engine = getattr(request.app.state, "engine", None)
+    if engine is None:
+        return None
+    with Session(engine) as session:
+        return cached(session, ("freshness",), lambda: freshness(session))
+
+
+env.globals["freshness"] = footer_freshness
+
+
 def render(request: Request, name: str, context: dict, blocks: dict[str, str] | None = None,
            status: int = 200) -> HTMLResponse:
     """The whole page, or for an htmx request the block named for its HX-Target (default 'app')."""
