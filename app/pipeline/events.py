@@ -201,7 +201,9 @@ def covering_value(start: dt.date, end: dt.date) -> str:
         return f"{start:%Y-%m}"
     if start.year == end.year and (start.month - 1) // 3 == (end.month - 1) // 3:
         return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    return str(start.year) if start.year == end.year else f"{start.year // 10}"
+    if start.year == end.year:
+        return str(start.year)
+    return f"{start.year // 10}" if start.year // 10 == end.year // 10 else f"{start.year // 100}"
 
 
 # ---------------------------------------------------------------- deciding
@@ -373,7 +375,9 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     before = [m for m in outside if cs <= m.start < hit.start]
     after = [m for m in outside if hit.end <= m.start < ce]
     earlier: list[Mention] = []
-    agent = [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)
+    # "Modi's first visit to": the owner named inside the trigger, or just before the event noun
+    agent = [m for m in outside if hit.start <= m.start < hit.end and POSSESSIVE.match(text, m.end)] or \
+            [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)
              or (hit.trigger.anaphoric and not VERBAL.match(text, hit.start) and NOUN_OWNER.fullmatch(text, m.end, hit.start))]
     subjectless = False
     if hit.trigger.type == "statement":
@@ -653,7 +657,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         verbal = bool(VERBAL.match(art.text, h.start))
         definite = not verbal and (
             DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start))
-        own_date = "date.clause" in h.rules or "date.premodifier" in h.rules
+        own_date = bool(OWN_DATE.intersection(h.rules))
         if h.trigger.anaphoric and not verbal and (h.date is None or (definite and not own_date)):
             art.drop(h.trigger.id, h.start, "refers back, no date of its own")
             continue
@@ -706,8 +710,7 @@ def _object_named(h: _Hit, ms: list[Mention], core: list[Role], clauses) -> bool
 
 
 SETTING = re.compile(r"\b(?:at|during|on the (?:sidelines|margins) of)\s+(?:the\s+)?(?:[\w\u2013-]+\s+){0,3}$", re.I)
-FIRST = re.compile(r"(?i)\bfirst\s+(?:[\w-]+\s+){0,2}$")
-SINCE = re.compile(r"(?i)\bsince\s+(?:the\s+)?$")
+FIRST = re.compile(r"(?i)\bfirst\b")
 OWNED = re.compile(r"(?i)(?:his|her|their|its|our|my|your)\b")
 PREMODIFIER = re.compile(r"(?:['\u2019]s)?(?:\s+(?!(?:and|or|but|that|which|of|on|in|at|to|for|with|by|from|after|before|"
                          r"since|until|during|as|than|the|a|an|his|her|their|its|our|my|your)\b)[\w-]+){0,2}\s+")
@@ -715,11 +718,11 @@ PREMODIFIER = re.compile(r"(?:['\u2019]s)?(?:\s+(?!(?:and|or|but|that|which|of|o
 
 def _first_since(art: _Article, h: _Hit, timexes: list[Timex]) -> bool:
     """'his first visit to X since 2000', 'their first summit since 2018': the previous one, in 2000."""
-    if not FIRST.search(art.text, max(0, h.start - 30), h.start):
+    if not FIRST.search(art.text, max(0, h.start - 30), h.end):
         return False
+    since = art.text.find("since ", h.end, h.end + 60)  # the first 'since' after the noun, and its date
     for t in timexes:
-        if h.end <= t.start <= h.end + 60 and SINCE.search(art.text, max(0, t.start - 12), t.start) \
-                and (d := _date_of(t, art.text)):
+        if since >= 0 and since < t.start <= since + 12 and (d := _date_of(t, art.text)):
             h.date, h.pos = d, 0
             h.rules.append("date.first_since")
             return True
@@ -729,7 +732,7 @@ def _first_since(art: _Article, h: _Hit, timexes: list[Timex]) -> bool:
 def _premodifying_date(art: _Article, h: _Hit, timexes: list[Timex]) -> None:
     """'the October 7 attack', 'the June 27th peace agreement', 'Tuesday's call': a date in front of an
     event noun is its date, even after 'since'."""
-    if not h.trigger.anaphoric or VERBAL.match(art.text, h.start) or _first_since(art, h, timexes):
+    if VERBAL.match(art.text, h.start) or _first_since(art, h, timexes) or not h.trigger.anaphoric:
         return
     if OWNED.match(art.text, h.start):
         return  # 'the day after his conversation': a date before a possessive is not the noun's
@@ -872,13 +875,13 @@ def extract_events(text: str, published: dt.date, start: int = 0, lex: Lexicon |
         found = _sentence_events(art, si, s)
         events += found
         for e in found:
-            if not e.approximate:
+            if not e.approximate and "date.first_since" not in e.rules:  # 'first since 2000' is not the narrative's
                 art.last_by_type[e.type] = _Date(e.date, e.date_start, e.date_end, precision=e.precision)
         acts = [e for e in found if e.type in ENCOUNTERS and e.core_actors]
         if acts:
             art.last_core = tuple(r for r in acts[0].actors if r.role != "mentioned")
             art.last_core_date = _Date(acts[0].date, acts[0].date_start, acts[0].date_end, precision=acts[0].precision)
-        dated = [e for e in found if not e.approximate]
+        dated = [e for e in found if not e.approximate and "date.first_since" not in e.rules]
         if dated:
             e = dated[0]
             art.last_event_date = _Date(e.date, e.date_start, e.date_end, precision=e.precision)

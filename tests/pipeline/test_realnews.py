@@ -18,8 +18,8 @@ from tests.conftest import SHARED
 
 NEWS = SHARED / "eval" / "news"
 # Floors only ever rise: raise them when the extractor improves, never lower them.
-NEWS_STRICT_F1_FLOOR = 0.48
-NEWS_STRICT_PRECISION_FLOOR = 0.70
+NEWS_STRICT_F1_FLOOR = 0.58
+NEWS_STRICT_PRECISION_FLOOR = 0.84
 MONDAY = dt.date(2025, 3, 17)
 
 
@@ -106,6 +106,15 @@ EVENTS = [
      [("aid_pledge", "2025-03-14", ["netherlands", "ukraine"])]),
     ("Putin agreed to a pause in attacks on energy sites on Tuesday.",
      [("agreement", "2025-03-11", ["vladimir-putin"])]),
+    ("It was Modi's first visit to Japan since 2018.", [("visit", "2018", ["narendra-modi", "japan"])]),
+    ("The plan received criticism from Hungary and Slovakia on Friday.", []),
+    ("On Friday Trump called Zelensky a dictator.", []),
+    ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
+     [("talks", "20", ["egypt", "ethiopia"])]),  # 2019-2021: the label is the century, the interval exact
+    ("Erdogan received Viktor Orban in Ankara on Thursday.", [("meeting", "2025-03-13", ["recep-tayyip-erdogan",
+                                                                                         "viktor-orban"])]),
+    ("Scholz and Macron held talks in Paris on 23-25 February.", [("talks", "2025-02", ["olaf-scholz",
+                                                                                         "emmanuel-macron"])]),
 ]
 
 
