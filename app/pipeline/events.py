@@ -304,6 +304,9 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
         ci = _clause_of(pos, clauses)
         # 'agreed that the Chancellor should visit Beijing next year': the date is the future act's
         same = [h for h in hits if h.clause == ci and not (h.end <= pos and MODAL.search(text, h.end, pos))]
+        # 'met Xi at the G20 Summit today': the act takes the date; the occasion shares it below
+        acts = [h for h in same if not SETTING.search(text, max(0, h.start - 30), h.start)]
+        same = acts or same
         if same:
             h = min(same, key=lambda h: _distance(text, h, pos, end))
             if h.date is None or _distance(text, h, pos, end) < h.pos:
@@ -397,6 +400,9 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
             before = [m for m in before if m.start >= complement[-1]]
         earlier = [m for m in outside if (complement[-1] if complement else 0) <= m.start < hit.start]
         pick = _subject(text, before) or _subject(text, earlier)
+        if not pick and complement and hit.trigger.type == "aid_pledge":
+            # 'the Netherlands announced it will fund a package': who announces, pledges
+            pick = _subject(text, [m for m in outside if sentence_start <= m.start < complement[-1]])
         # 'The Prime Minister spoke to X', 'the President held meetings with X': the subject is not
         # named, so whoever follows is a counterpart, never the initiator
         subjectless = not pick
@@ -518,6 +524,13 @@ def _from_dateline(c: _Dating) -> _Date | None:
     return c.art.dateline if not c.h.trigger.anaphoric else None
 
 
+def _pledge(c: _Dating) -> _Date | None:
+    """'announced today they would fund a $500 million package': the pledge is made when announced."""
+    if c.h.trigger.type != "aid_pledge" or not PLEDGED.search(c.art.text, c.cs, c.h.start):
+        return None
+    return c.attribution if c.attribution and not c.attribution.approximate else None
+
+
 def _attribution(c: _Dating) -> _Date | None:
     """An act reported in a dated statement's sentence: about that date."""
     if c.h.trigger.type == "statement" or not c.attribution or not _undated(c.art, c.h, c.clauses):
@@ -531,7 +544,8 @@ def _publication(c: _Dating) -> _Date | None:
 
 # Tried in order until one dates the trigger; each records its id on the event.
 EARLY_DATING = (("date.relative", _relative), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
-LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
+LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.pledge", _pledge),
+               ("date.attribution", _attribution),
                ("date.publication", _publication))
 
 
