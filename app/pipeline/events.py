@@ -290,6 +290,9 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
     return bool(IRREALIS.search(before) or infinitive.search(before))
 
 
+LEAD_IN = re.compile(r"\s*(?:(?:And|But|So|Then|Also)\s+)?")
+
+
 def _distance(text: str, h: "_Hit", start: int, end: int) -> int:
     """Characters between a trigger and a date, plus a penalty for each comma between them."""
     a, b = (h.end, start) if h.end <= start else (end, h.start)
@@ -302,12 +305,19 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
     (a reporting verb not from a later clause that has an event word of its own)."""
     for pos, end, d in dates:
         ci = _clause_of(pos, clauses)
+        # 'Last week, the department welcomed ...': a date opening its clause dates the clause's first act
+        opening = LEAD_IN.fullmatch(text, clauses[ci][0], pos) and text.startswith(",", end)
         # 'agreed that the Chancellor should visit Beijing next year': the date is the future act's
         same = [h for h in hits if h.clause == ci and not (h.end <= pos and MODAL.search(text, h.end, pos))]
         # 'met Xi at the G20 Summit today': the act takes the date; the occasion shares it below
         acts = [h for h in same if not SETTING.search(text, max(0, h.start - 30), h.start)]
         same = acts or same
-        if same:
+        if same and opening:
+            h = min((h for h in same if h.start > pos), key=lambda h: h.start, default=None) or same[0]
+            if h.date is None or h.pos > 0:
+                h.date, h.pos = d, 0
+                h.rules.append("date.clause")
+        elif same:
             h = min(same, key=lambda h: _distance(text, h, pos, end))
             if h.date is None or _distance(text, h, pos, end) < h.pos:
                 h.date, h.pos = d, _distance(text, h, pos, end)
@@ -543,9 +553,8 @@ def _publication(c: _Dating) -> _Date | None:
 
 
 # Tried in order until one dates the trigger; each records its id on the event.
-EARLY_DATING = (("date.relative", _relative), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
-LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.pledge", _pledge),
-               ("date.attribution", _attribution),
+EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
+LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
                ("date.publication", _publication))
 
 
