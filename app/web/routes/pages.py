@@ -6,7 +6,7 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.timeline import queries
+from app.timeline import lanes_queries, queries
 from app.timeline.context import twins
 from app.web.views import timeline_context
 from app.timeline.filters import Filters
@@ -19,8 +19,10 @@ router = APIRouter(responses={400: {"description": "A filter value that cannot b
 
 @router.get("/", response_class=HTMLResponse, summary="The timeline")
 def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep) -> HTMLResponse:
-    ctx = timeline_context(session, f, settings.page_size)
-    return render(request, "index.html", ctx, blocks={"": "app", "more": "items"})
+    ctx = timeline_context(session, f, settings.page_size) | lanes_queries.view_links(f)
+    if f.view == "lanes":
+        ctx["lv"] = lanes_queries.figure(session, f)
+    return render(request, "index.html", ctx, blocks={"": "app", "more": "items", "lanes": "lanes"})
 
 
 def _event_id(key: str) -> int:
