@@ -28,7 +28,7 @@ FAMILIES = (
     ("other", "ring", "#7a3fb5", ()),
 )
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.3, "year": 365.25, "2 years": 730.5,
-             "5 years": 1826, "10 years": 3652}
+             "5 years": 1826, "10 years": 3652, "25 years": 9131, "50 years": 18262, "100 years": 36525}
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def unit_for(lo: dt.date, hi: dt.date, most: int) -> str:
     for unit, length in UNIT_DAYS.items():
         if days / length <= most - 1:
             return unit
-    return "10 years"
+    return "100 years"
 
 
 def period_label(unit: str, d: dt.date) -> str:
@@ -226,9 +226,8 @@ def ticks(lo: dt.date, hi: dt.date) -> tuple[str, list[Tick]]:
     unit = unit_for(lo, hi, MAX_TICKS)
     at = frac(lo, hi)
     out = [Tick(at(d), tick_label(unit, d), d.isoformat()) for d in periods(unit, lo, hi) if d >= lo]
-    if out and unit in ("day", "week", "month", "quarter") and "20" not in "".join(t.label for t in out):
-        first = dt.date.fromisoformat(out[0].iso)
-        out[0] = Tick(out[0].t, f"{out[0].label} {first.year}", out[0].iso)  # always name a year
+    if out and unit in ("day", "week", "month", "quarter") and not out[0].label.endswith(out[0].iso[:4]):
+        out[0] = Tick(out[0].t, f"{out[0].label} {out[0].iso[:4]}", out[0].iso)  # the first tick names its year
     return unit, out
 
 
@@ -298,6 +297,12 @@ def _legend(types: dict[str, str]) -> list[LegendItem]:
         if present:
             out.append(LegendItem(name, shape, colour, present, tuple(types[t] for t in present)))
     return out
+
+
+def padded(lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date]:
+    """The data's first and last day with a margin, so marks at the ends do not sit on the frame."""
+    pad = dt.timedelta(days=max((hi - lo).days // 40, 1))
+    return lo - pad, hi + pad
 
 
 # ---------------------------------------------------------------- navigation

@@ -90,6 +90,8 @@ def _figure(session: Session, f: Filters, match: str, path: str, links: Filters)
     days = sorted({c.day for c in counts})
     data_lo = days[0] if days else None
     data_hi = (lanes.next_period("month", days[-1]) - lanes.DAY if monthly else days[-1]) if days else None
+    if data_lo is not None and not monthly:
+        data_lo, data_hi = lanes.padded(data_lo, data_hi)
     lo, hi = f.date_from or data_lo, f.date_to or data_hi
     if lo is None or hi is None or hi < lo:
         return {"figure": None, "lanes": lane_objs, "match": match}
