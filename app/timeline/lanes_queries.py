@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Actor, Event, EventActor
 from app.timeline import lanes
 from app.timeline.filters import Filters
-from app.timeline.queries import (_as_date, _ids, cached, conditions, facet_counts, histogram, load_events,
+from app.timeline.queries import (_as_date, _ids, cached, conditions, facet_counts, histogram, load_events, max_span,
                                   slug_labels, totals)
 
 MAX_LANES = 8
@@ -50,11 +50,21 @@ def lane_counts(session: Session, f: Filters, ids: dict[int, str], match: str = 
         return out
     ea = EventActor
     q = select(ea.actor_id, ea.date_start, func.count()).where(ea.actor_id.in_(list(ids)), ea.role != "mentioned")
-    conds = conditions(session, g)
+    conds = conditions(session, g) + _window(session, g)
     if conds:
         q = q.join(Event, Event.id == ea.event_id).where(*conds)
     rows = session.execute(q.group_by(ea.actor_id, ea.date_start)).all()
     return [lanes.Count(ids[a], _as_date(d), n) for a, d, n in rows]
+
+
+def _window(session: Session, g: Filters) -> list:
+    """The date range again on the actors' timelines (which carry date_start), so their index reads a range."""
+    conds = []
+    if g.date_from:
+        conds.append(EventActor.date_start >= g.date_from - dt.timedelta(days=max_span(session)))
+    if g.date_to:
+        conds.append(EventActor.date_start <= g.date_to)
+    return conds
 
 
 def lane_events(session: Session, f: Filters, ids: dict[int, str], lo: dt.date, hi: dt.date,
@@ -63,7 +73,7 @@ def lane_events(session: Session, f: Filters, ids: dict[int, str], lo: dt.date, 
     g = replace(_base(f, match), date_from=lo, date_to=hi)
     ea = EventActor
     q = select(ea.event_id).where(ea.actor_id.in_(list(ids)), ea.role != "mentioned").join(
-        Event, Event.id == ea.event_id).where(*conditions(session, g)).distinct().limit(limit + 1)
+        Event, Event.id == ea.event_id).where(*conditions(session, g), *_window(session, g)).distinct().limit(limit + 1)
     found = load_events(session, list(session.execute(q).scalars()), sources=False)
     return [lanes.LaneEvent(e.id, e.path, e.title, e.type, e.type_label, e.date_start, e.date_end, e.precision,
                             e.date_label, tuple((a["slug"], a["name"]) for a in e.core_actors)) for e in found]
@@ -81,18 +91,18 @@ def _figure(session: Session, f: Filters, match: str, path: str, links: Filters)
     chosen = lane_list(session, f)
     ids = {i: ln.slug for i, ln in chosen if i != -1}
     lane_objs = [ln for _, ln in chosen]
-    counts = lane_counts(session, f, ids, match) if ids else []
-    monthly = bool(ids) and not _base(f, match).active
-    if monthly and counts:
-        first, last = min(c.day for c in counts), max(c.day for c in counts)
-        if lanes.unit_for(f.date_from or first, f.date_to or last, lanes.MAX_BINS) in ("day", "week"):
-            counts, monthly = lane_counts(session, f, ids, match, monthly=False), False  # too fine for months
+    whole = replace(f, date_from=None, date_to=None)
+    counts = lane_counts(session, whole, ids, match) if ids else []  # the data's range
+    monthly = bool(ids) and not _base(whole, match).active
     days = sorted({c.day for c in counts})
     data_lo = days[0] if days else None
     data_hi = (lanes.next_period("month", days[-1]) - lanes.DAY if monthly else days[-1]) if days else None
     if data_lo is not None and not monthly:
         data_lo, data_hi = lanes.padded(data_lo, data_hi)
     lo, hi = f.date_from or data_lo, f.date_to or data_hi
+    if ids and lo and hi and (f.date_from or f.date_to or (monthly and lanes.unit_for(lo, hi, lanes.MAX_BINS)
+                                                           in ("day", "week"))):
+        counts = lane_counts(session, f, ids, match, monthly=False)  # the window's, by day
     if lo is None or hi is None or hi < lo:
         return {"figure": None, "lanes": lane_objs, "match": match}
     link = lambda a, b: links.url(path, date_from=a, date_to=b)  # noqa: E731
