@@ -82,6 +82,7 @@ class Mark:
     title: str
     event_id: int
     order: int  # position in time order (keyboard navigation)
+    stack: int = 0  # marks of one lane that would cover each other are set apart across the lane
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Join:
     lane0: int
     lane1: int
     event_id: int
+    stack0: int = 0
+    stack1: int = 0
 
 
 @dataclass(frozen=True)
@@ -245,10 +248,14 @@ def build(lanes: list[Lane], lo: dt.date, hi: dt.date, *, events: list[LaneEvent
     return _marks(fig, events or [])
 
 
+NEAR = 0.01  # marks closer than this (a fraction of the axis, ~8 px) on one lane are stacked
+
+
 def _marks(fig: Figure, events: list[LaneEvent]) -> Figure:
     at = frac(fig.lo, fig.hi)
     index = {ln.slug: i for i, ln in enumerate(fig.lanes)}
     seen: dict[str, str] = {}
+    placed: dict[int, list[tuple[float, float]]] = defaultdict(list)  # per lane: (t0, t1) per stack level
     events = sorted(events, key=lambda e: (e.date_start, e.date_end, e.id))
     for e in events:
         on = sorted(index[s] for s, _ in e.participants if s in index)
@@ -259,14 +266,27 @@ def _marks(fig: Figure, events: list[LaneEvent]) -> Figure:
         t0, t1 = at(e.date_start), at(e.date_end + DAY)
         span = e.precision != "day" or e.date_end > e.date_start
         label = f"{e.date_label} · {e.type_label} · {', '.join(n for _, n in e.participants)}"
+        stacks = []
         for lane in on:
-            fig.marks.append(Mark(t0, t1, lane, span, shape, colour, e.path, label, e.title, e.id, len(fig.marks)))
+            stack = _level(placed[lane], t0, max(t1, t0 + NEAR))
+            stacks.append(stack)
+            fig.marks.append(Mark(t0, t1, lane, span, shape, colour, e.path, label, e.title, e.id, len(fig.marks), stack))
         if len(on) > 1:
-            fig.joins.append(Join((t0 + t1) / 2, on[0], on[-1], e.id))
+            fig.joins.append(Join((t0 + t1) / 2, on[0], on[-1], e.id, stacks[0], stacks[-1]))
         fig.events.append(e)
     fig.total = len(fig.marks)
     fig.legend = _legend(seen)
     return fig
+
+
+def _level(levels: list[tuple[float, float]], t0: float, t1: float) -> int:
+    """The first stack level of a lane free at [t0, t1) (greedy interval packing), taken."""
+    for i, (_, end) in enumerate(levels):
+        if end + NEAR / 2 <= t0:
+            levels[i] = (t0, t1)
+            return i
+    levels.append((t0, t1))
+    return len(levels) - 1
 
 
 def _bins(fig: Figure, counts: list[Count], url) -> Figure:
@@ -344,8 +364,15 @@ class Frame:
         """Centre of lane i across the time axis."""
         return round((self.gutter if self.v else self.head) + (i + 0.5) * self.lane_w, 1)
 
-    def xy(self, t: float, lane: float) -> tuple[float, float]:
-        return (self.lane(lane), self.time(t)) if self.v else (self.time(t), self.lane(lane))
+    def xy(self, t: float, lane: float, stack: int = 0) -> tuple[float, float]:
+        across = round(self.lane(lane) + self.offset(stack), 1)
+        return (across, self.time(t)) if self.v else (self.time(t), across)
+
+    def offset(self, stack: int) -> float:
+        """Across-lane shift of a stack level: 0, -1, +1, -2, +2 steps, as far as the lane allows."""
+        step, room = 9, int((self.lane_w / 2 - 7) // 9)
+        level = (stack % (2 * room + 1)) if room else 0
+        return step * ((level + 1) // 2) * (-1 if level % 2 else 1)
 
     def plot(self) -> tuple[float, float, float, float]:
         """x, y, width, height of the plotting area."""
@@ -364,17 +391,17 @@ class Frame:
     def mark(self, m: Mark) -> tuple[str, dict]:
         if m.span:
             a, b = self.time(m.t0), max(self.time(m.t1), self.time(m.t0) + 6)
-            c = self.lane(m.lane) - 5
+            c = self.lane(m.lane) + self.offset(m.stack) - 5
             box = {"x": c, "y": a, "width": 10, "height": round(b - a, 1)} if self.v else \
                 {"x": a, "y": c, "width": round(b - a, 1), "height": 10}
             return "rect", box | {"rx": 3, "fill": m.colour, "fill-opacity": "0.35", "stroke": m.colour,
                                   "stroke-width": 1.5}
-        x, y = self.xy(m.t0 if m.t1 - m.t0 < 0.002 else (m.t0 + m.t1) / 2, m.lane)
+        x, y = self.xy((m.t0 + m.t1) / 2, m.lane, m.stack)
         return shape(m.shape, x, y, 6, m.colour)
 
     def join(self, j: Join) -> dict:
         t = self.time(j.t)
-        a, b = self.lane(j.lane0), self.lane(j.lane1)
+        a, b = self.lane(j.lane0) + self.offset(j.stack0), self.lane(j.lane1) + self.offset(j.stack1)
         return {"x1": a, "x2": b, "y1": t, "y2": t} if self.v else {"x1": t, "x2": t, "y1": a, "y2": b}
 
     def bin(self, b: Bin) -> tuple[dict, dict]:

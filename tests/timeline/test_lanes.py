@@ -53,6 +53,17 @@ def test_a_call_is_a_mark_on_each_participants_lane_joined_across_lanes():
     assert {(i.family, i.shape) for i in fig.legend} == {("contact", "circle"), ("words", "square")}
 
 
+def test_marks_of_one_day_on_one_lane_are_set_apart_and_their_joins_follow():
+    a, b = event(1, D(2025, 5, 19), who=(TRUMP, PUTIN)), event(2, D(2025, 5, 19), who=(TRUMP, ZELENSKY))
+    later = event(3, D(2025, 5, 30), who=(TRUMP,))
+    fig = lanes.build(LANES, D(2025, 5, 1), D(2025, 5, 31), events=[a, b, later])
+    assert [(m.event_id, m.lane, m.stack) for m in fig.marks] == [(1, 0, 0), (1, 1, 0), (2, 0, 1), (2, 2, 0), (3, 0, 0)]
+    frame = lanes.Frame(3)
+    (_, first), (_, second) = frame.mark(fig.marks[0]), frame.mark(fig.marks[2])
+    assert first["cx"] == second["cx"] and abs(first["cy"] - second["cy"]) >= 9
+    assert frame.join(fig.joins[1])["y1"] == second["cy"]  # the join starts at the mark it joins
+
+
 @pytest.mark.parametrize("precision,start,end,span", [
     ("day", D(2025, 3, 18), D(2025, 3, 18), False),
     ("week", D(2025, 3, 10), D(2025, 3, 16), True),
