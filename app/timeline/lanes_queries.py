@@ -113,7 +113,7 @@ def _figure(session: Session, f: Filters, match: str, path: str, links: Filters)
         fig = lanes.build(lane_objs, lo, hi, events=lane_events(session, f, ids, lo, hi, match))
     nav = {k: (links.url(path, date_from=None, date_to=None) if v == ("all", None) else link(*v)) if v else None
            for k, v in lanes.zoom(lo, hi, data_lo, data_hi).items()}
-    return {"figure": fig, "lanes": lane_objs, "match": match, "nav": nav,
+    return {"figure": fig, "lanes": lane_objs, "match": match, "nav": nav, "hx_target": "#app" if match == "any" else "",
             "horizontal": lanes.Frame(len(lane_objs), "h"), "vertical": lanes.Frame(len(lane_objs), "v"),
             "overview": overview(session, f, lo, hi, path) if match == "any" else None,
             "hidden": [(k, v) for k, v in links.params(date_from=None, date_to=None, cursor=None)],
@@ -153,7 +153,11 @@ def view_links(f: Filters) -> dict:
 def dyad_months(session: Session, a: int, b: int) -> tuple[list[tuple[str, dict[str, int]]], dt.date | None,
                                                           dt.date | None]:
     """Shared events of two actors (both initiator or counterpart) per month and type, and the first and
-    latest contact."""
+    latest contact (kept per pair and data version)."""
+    return cached(session, ("dyad", a, b), lambda: _dyad_months(session, a, b))
+
+
+def _dyad_months(session: Session, a: int, b: int):
     ea, eb = EventActor, EventActor.__table__.alias("eb")
     rows = session.execute(
         select(ea.date_start, Event.type, func.count())

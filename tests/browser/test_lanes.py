@@ -66,6 +66,8 @@ def test_zoom_in_and_out_by_links_then_back_and_forward_restore_the_window(page:
     zoomed = window(page)
     assert whole[0] < zoomed[0] <= zoomed[1] < whole[1]
     assert "view=lanes" in page.url and page.locator("aside.panel").count() == 1
+    expect(page.locator("#from")).to_have_value(zoomed[0])  # the panel moves with the window
+    expect(page.locator(".active-filters")).to_contain_text("from ")
     page.locator(".lanes-nav a", has_text="Later").click()
     wait_window(page, zoomed[0], same=False)
     later = window(page)

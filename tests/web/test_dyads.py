@@ -110,7 +110,16 @@ def test_view_list_never_appears_in_urls(client):
     assert tree.cssselect('#filter-form input[type=hidden][name=view][value=lanes]')
 
 
-def test_htmx_swaps_only_the_figure(client):
+def test_htmx_swaps_the_figure_or_the_app_and_serves_the_figure_alone(client):
+    """On the dyad page the figure's links swap #lanes alone; in the lanes view they swap #app, so the
+    panel's dates and counts follow the window; #lanes is still served alone to whoever asks for it."""
+    tree = doc(client.get("/actors/donald-trump/with/vladimir-putin", headers=HTML))
+    assert tree.cssselect("#lanes")[0].get("hx-target") == "this"
+    tree = doc(client.get("/?view=lanes&actor=donald-trump", headers=HTML))
+    assert tree.cssselect("#lanes")[0].get("hx-target") == "#app"
+    frag = client.get("/actors/donald-trump/with/vladimir-putin?from=2025-03-01",
+                      headers={"HX-Request": "true", "HX-Target": "lanes"})
+    assert lxml.html.fragment_fromstring(frag.text.strip()).get("id") == "lanes"
     resp = client.get("/?view=lanes&actor=donald-trump", headers={"HX-Request": "true", "HX-Target": "lanes"})
     assert resp.status_code == 200 and "HX-Request" in resp.headers["vary"]
     frag = lxml.html.fragment_fromstring(resp.text.strip())

@@ -12,6 +12,7 @@ from app.lexicon import load_lexicon
 from app.timeline import lanes_queries, queries
 from app.timeline.filters import Filters
 from app.web.deps import FiltersDep, SessionDep, SettingsDep
+from app.web.lanes_view import lanes_html
 from app.web.templating import env, render
 
 router = APIRouter(responses={404: {"description": "No such actor"}})
@@ -89,7 +90,7 @@ def dyad_page(a: str, b: str, request: Request, session: SessionDep, f: FiltersD
     labels = load_lexicon().types
     page = queries.events_page(session, replace(g, view="list", order="asc"), settings.page_size)
     return render(request, "dyad.html", {
-        "a": one, "b": two, "lv": lanes_queries.figure(session, g, "all", path, replace(f, actors=(), view="list")),
+        "a": one, "b": two, "lanes_html": lanes_html(session, g, "all", path, replace(f, actors=(), view="list")),
         "months": months, "types": [(t, labels[t].label if t in labels else t) for t in types],
         "first": first, "latest": latest, "page": page, "total": queries.count_events(session, replace(g, view="list")),
         "timeline_url": replace(g, view="list").url("/"), "lanes_url": g.url("/"),

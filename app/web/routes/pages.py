@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.timeline import lanes_queries, queries
 from app.timeline.context import twins
+from app.web.lanes_view import lanes_html
 from app.web.views import timeline_context
 from app.timeline.filters import Filters
 from app.web.deps import MAX_ID, FiltersDep, IdPath, SessionDep, SettingsDep
@@ -21,7 +22,7 @@ router = APIRouter(responses={400: {"description": "A filter value that cannot b
 def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep) -> HTMLResponse:
     ctx = timeline_context(session, f, settings.page_size) | lanes_queries.view_links(f)
     if f.view == "lanes":
-        ctx["lv"] = lanes_queries.figure(session, f)
+        ctx["lanes_html"] = lanes_html(session, f)
     return render(request, "index.html", ctx, blocks={"": "app", "more": "items", "lanes": "lanes"})
 
 

@@ -1,0 +1,19 @@
+"""The lanes figure rendered once per view and data version (as views.py keeps the panel): drawing a few
+hundred marks twice, across and down, costs more than the rest of a request."""
+from __future__ import annotations
+
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from app.timeline import lanes_queries
+from app.timeline.filters import Filters
+from app.timeline.queries import cached
+from app.web.templating import env
+
+
+def lanes_html(session: Session, f: Filters, match: str = "any", path: str = "/", links: Filters | None = None) -> Markup:
+    """The view's #lanes block: figure, navigation, date form, overview and table."""
+    links = links or f
+    key = ("lanes-html", f.cache_key, f.order, f.view, match, path, links.cache_key, links.view)
+    return cached(session, key, lambda: Markup(env.get_template("_lanes.html").render(
+        lv=lanes_queries.figure(session, f, match, path, links))))
