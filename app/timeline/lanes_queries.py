@@ -141,6 +141,23 @@ def overview(session: Session, f: Filters, lo: dt.date, hi: dt.date, path: str) 
     return strip
 
 
+def union_total(session: Session, f: Filters) -> int:
+    """How many events the lanes view of several actors draws: those with any of them (the list's total
+    counts those with all of them), under the other filters."""
+    def count() -> int:
+        ids = [i for i in _ids(session, Actor, f.actors[:MAX_LANES]) if i != -1]
+        if not ids:
+            return 0
+        g = _base(f, "any")
+        q = select(func.count(func.distinct(EventActor.event_id))).where(EventActor.actor_id.in_(ids),
+                                                                         EventActor.role != "mentioned")
+        conds = conditions(session, g) + _window(session, g)
+        if conds:
+            q = q.join(Event, Event.id == EventActor.event_id).where(*conds)
+        return session.execute(q).scalar_one()
+    return cached(session, ("lanes-union", f.cache_key), count)
+
+
 def view_links(f: Filters) -> dict:
     """The list/lanes switch, and the dyad page of a two-actor view."""
     out = {"list_url": f.url("/", view="list"), "lanes_url": f.url("/", view="lanes")}

@@ -60,6 +60,7 @@ def test_lanes_of_three_actors_mark_every_participant_and_join_each_event(client
     assert all(" · " in lab for lab in labels)
     rows = tree.cssselect(".lanes-table tbody tr")
     assert len(rows) == len(expected)  # the table alternative holds the same events
+    assert tree.cssselect(".summary")[0].text_content().startswith(f"{len(expected)} events")
 
 
 def test_the_accessible_name_of_a_mark_says_date_type_and_participants(client, session):

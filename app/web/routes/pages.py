@@ -23,6 +23,8 @@ def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: Set
     ctx = timeline_context(session, f, settings.page_size) | lanes_queries.view_links(f)
     if f.view == "lanes":
         ctx["lanes_html"] = lanes_html(session, f)
+        if len(f.actors) > 1:  # the lanes view draws the events of any of its actors
+            ctx["total"] = lanes_queries.union_total(session, f)
     return render(request, "index.html", ctx, blocks={"": "app", "more": "items", "lanes": "lanes"})
 
 
