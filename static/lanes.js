@@ -90,6 +90,10 @@
       rect.setAttribute(vertical ? "x" : "y", vertical ? plot[0] : plot[1]);
       rect.setAttribute(vertical ? "width" : "height", vertical ? plot[2] : plot[3]);
     });
+    svg.addEventListener("pointercancel", function () {
+      start = null; dragged = false;
+      if (rect) { rect.remove(); rect = null; }
+    });
     svg.addEventListener("pointerup", function (ev) {
       if (start === null) { return; }
       var t = along(toSvg(svg, ev)), a = Math.min(start, t), b = Math.max(start, t);

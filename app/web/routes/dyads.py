@@ -15,7 +15,9 @@ from app.web.deps import FiltersDep, SessionDep, SettingsDep
 from app.web.lanes_view import lanes_html
 from app.web.templating import env, render
 
-router = APIRouter(responses={404: {"description": "No such actor"}})
+router = APIRouter(responses={400: {"description": "A filter value that cannot be honoured"},
+                              404: {"description": "No such actor, or nothing to draw"}})
+SVG = {"response_class": Response, "responses": {200: {"content": {"image/svg+xml": {}}}}}
 SOURCE = "Source: Diplomatic timeline, events extracted from news articles"
 
 
@@ -43,7 +45,7 @@ def _caption(lv: dict) -> str:
     return f"{names}: {'shared events' if lv['match'] == 'all' else 'events'}, {lv.get('period', '')}"
 
 
-@router.get("/lanes.svg", summary="The lanes figure of a view as a standalone SVG file")
+@router.get("/lanes.svg", summary="The lanes figure of a view as a standalone SVG file", **SVG)
 def lanes_svg(session: SessionDep, f: FiltersDep) -> Response:
     lv = lanes_queries.figure(session, replace(f, view="lanes"))
     if lv["figure"] is None:
@@ -61,7 +63,8 @@ def _months_csv(months, a: str, b: str) -> str:
     return out.getvalue()
 
 
-@router.get("/actors/{a}/with/{b}.csv", summary="Two actors' shared events per month and type, as CSV")
+@router.get("/actors/{a}/with/{b}.csv", summary="Two actors' shared events per month and type, as CSV",
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def dyad_csv(a: str, b: str, session: SessionDep) -> Response:
     one, two = _pair(session, a, b)
     months, _, _ = lanes_queries.dyad_months(session, one.id, two.id)
@@ -69,7 +72,7 @@ def dyad_csv(a: str, b: str, session: SessionDep) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{a}-with-{b}.csv"'})
 
 
-@router.get("/actors/{a}/with/{b}.svg", summary="Two actors' shared events as a standalone SVG file")
+@router.get("/actors/{a}/with/{b}.svg", summary="Two actors' shared events as a standalone SVG file", **SVG)
 def dyad_svg(a: str, b: str, session: SessionDep, f: FiltersDep) -> Response:
     _pair(session, a, b)
     path = f"/actors/{a}/with/{b}"
