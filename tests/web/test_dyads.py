@@ -130,17 +130,22 @@ def test_htmx_swaps_the_figure_or_the_app_and_serves_the_figure_alone(client):
     assert lxml.html.fromstring(restore.text).cssselect("html body aside.panel #filter-form")
 
 
-def test_a_wide_window_of_many_events_draws_counts_that_link_to_narrower_windows(client, session, monkeypatch):
+@pytest.mark.parametrize("extra", ["", "&min_sources=1"])  # counts from the facet totals, and live
+def test_a_wide_window_of_many_events_draws_counts_that_link_to_narrower_windows(client, session, monkeypatch, extra):
     from app.timeline import lanes
     monkeypatch.setattr(lanes, "MAX_MARKS", 3)
-    tree = doc(client.get("/?view=lanes&actor=donald-trump&actor=vladimir-putin&q=the", headers=HTML))
+    url = "/?view=lanes&actor=donald-trump&actor=vladimir-putin" + extra
+    tree = doc(client.get(url, headers=HTML))
     bins = tree.cssselect("svg.lanes-h a.bin")
     assert bins and not tree.cssselect("svg.lanes-h a.mark:not(.bin)")
-    counted = sum(int(b.cssselect("text")[0].text) for b in bins)
-    drawn = doc(client.get("/?view=lanes&actor=donald-trump&actor=vladimir-putin&q=the&order=asc", headers=HTML))
-    assert counted == sum(int(b.cssselect("text")[0].text) for b in drawn.cssselect("svg.lanes-h a.bin"))
+    pairs = participants(session, ("donald-trump", "vladimir-putin"))
+    assert sum(int(b.cssselect("text")[0].text) for b in bins) == sum(len(s) for s in pairs.values())
+    table = tree.cssselect(".lanes-table tbody tr")
+    assert sum(int(td.text) for tr in table for td in tr.cssselect("td")) == sum(len(s) for s in pairs.values())
     for b in bins:
         assert "view=lanes" in b.get("href") and "from=" in b.get("href") and "to=" in b.get("href")
+    narrower = doc(client.get(bins[0].get("href"), headers=HTML))
+    assert narrower.cssselect("svg.lanes-h a.mark")
 
 
 def test_the_dyad_page_counts_match_the_list_view_and_sql(client, session):
