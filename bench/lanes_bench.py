@@ -1,6 +1,7 @@
 """Server time of lanes views over the whole range, on a database of synthetic events.
 
     .venv/bin/python bench/lanes_bench.py [--events 1000000] [--db sqlite:///bench/out/lanes.db] [--repeat 20]
+    .venv/bin/python bench/lanes_bench.py --parts 'view=lanes&actor=actor-1&actor=actor-2&actor=actor-3'
 
 Builds the database once (skipped when the file already holds the events): twenty years of events,
 Zipf-distributed actors (two or three per event), every type, one in ten dated only to the month,
@@ -94,11 +95,38 @@ def time_url(client, url: str, repeat: int) -> tuple[float, float, int, int]:
     return cold, statistics.median(warm), elements(first.text), first.text.count('class="mark')
 
 
+def parts(settings, qs: str) -> None:
+    """A cold view's time split into its parts, each timed alone on a fresh process cache."""
+    from sqlmodel import Session
+    from starlette.datastructures import QueryParams
+
+    from app.db import make_engine
+    from app.timeline import lanes_queries, queries
+    from app.timeline.filters import Filters
+    from app.web import views
+
+    f = Filters.from_params(QueryParams(qs))
+    for store in (queries._CACHE, queries.ORDERED):
+        store.data.clear()
+    engine = make_engine(settings)
+    with Session(engine) as s:
+        print(f"\ncold parts of `/?{qs}`:")
+        for name, fn in [("the figure (lanes_queries.figure)", lambda: lanes_queries.figure(s, f)),
+                         ("events with any of the actors (union_total)", lambda: lanes_queries.union_total(s, f)),
+                         ("the filter panel: the list's counts, facets, strip (views._view)", lambda: views._view(s, f))]:
+            t0 = time.perf_counter()
+            fn()
+            print(f"- {name}: {(time.perf_counter() - t0) * 1000:,.0f} ms")
+    engine.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--db", default=f"sqlite:///{ROOT / 'bench' / 'out' / 'lanes.db'}")
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--parts", metavar="QUERY", help="only split this lanes view's cold time into its parts, "
+                    "e.g. 'view=lanes&actor=actor-1&actor=actor-2&actor=actor-3'")
     args = ap.parse_args()
 
     from fastapi.testclient import TestClient
@@ -123,6 +151,8 @@ def main() -> None:
     with engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
     engine.dispose()
+    if args.parts:
+        return parts(settings, args.parts)
     urls = [
         ("whole range, the top 8 actors", "/?view=lanes"),
         ("whole range, three actors", "/?view=lanes&actor=actor-1&actor=actor-2&actor=actor-3"),
