@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings, get_settings
 from app.db import init_db, make_engine
-from app.web.routes import admin, api, feeds, pages
+from app.web.routes import admin, api, dyads, feeds, pages
 from app.web.templating import STATIC, render
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(api.api)
     app.include_router(pages.router)
+    app.include_router(dyads.router)
     app.include_router(admin.router)
     app.include_router(feeds.router)
 

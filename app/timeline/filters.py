@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 ORDERS = ("desc", "asc")
+VIEWS = ("list", "lanes")  # two views of one URL state; "list", the default, never appears in URLs
 
 
 class FilterError(ValueError):
@@ -38,6 +39,7 @@ class Filters:
     order: str = "desc"
     min_sources: int = 0
     cursor: str | None = None
+    view: str = "list"
     labels: dict = field(default_factory=dict, compare=False, hash=False)
 
     # ---------------------------------------------------------------- parsing
@@ -55,13 +57,16 @@ class Filters:
         if order not in ORDERS:
             raise FilterError("order must be desc or asc")
         cursor = params.get("cursor") or None
+        view = params.get("view") or "list"
+        if view not in VIEWS:
+            raise FilterError("view must be list or lanes")
         if cursor is not None:
             decode_cursor(cursor)
         return cls(
             actors=many("actor"), topics=many("topic"), types=many("type"),
             date_from=_date(params.get("from"), "from"), date_to=_date(params.get("to"), "to"),
             q=(params.get("q") or "").strip()[:200], order=order, min_sources=_int(params.get("min_sources"), "min_sources"),
-            cursor=cursor,
+            cursor=cursor, view=view,
         )
 
     # ---------------------------------------------------------------- URLs
@@ -81,6 +86,8 @@ class Filters:
             out.append(("order", f.order))
         if f.cursor:
             out.append(("cursor", f.cursor))
+        if f.view != "list":
+            out.append(("view", f.view))
         return out
 
     def url(self, path: str = "/", **changes) -> str:

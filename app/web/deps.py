@@ -45,6 +45,7 @@ async def get_filters(
     q: Annotated[str | None, Query(max_length=200, description="Free text over titles and quotes")] = None,
     order: Annotated[Literal["desc", "asc", ""] | None, Query(description="desc (newest first) or asc")] = None,
     min_sources: Annotated[str | None, Query(pattern=r"^\d{0,4}$", description="At least this many sources (0-1000)")] = None,
+    view: Annotated[Literal["list", "lanes", ""] | None, Query(description="list (default) or lanes (actor lanes on a time axis)")] = None,
     cursor: Annotated[str | None, Query(max_length=200, description="Where the page starts (from a next link); "
                                         "400 when it is not one")] = None,
 ) -> Filters:

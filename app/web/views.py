@@ -42,7 +42,7 @@ def _view(session: Session, f: Filters) -> dict:
 
 def timeline_context(session: Session, f: Filters, size: int) -> dict:
     """Everything the timeline page shows for one filtered view and page."""
-    view = cached(session, ("view", f.cache_key, f.order), lambda: _view(session, f))
+    view = cached(session, ("view", f.cache_key, f.order, f.view), lambda: _view(session, f))
     ids, nxt = page_ids(session, f, size)
     page_cards = cards(session, ids)
     return view | {

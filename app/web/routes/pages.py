@@ -6,8 +6,9 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.timeline import queries
+from app.timeline import lanes_queries, queries
 from app.timeline.context import twins
+from app.web.lanes_view import lanes_context
 from app.web.views import timeline_context
 from app.timeline.filters import Filters
 from app.web.deps import MAX_ID, FiltersDep, IdPath, SessionDep, SettingsDep
@@ -19,8 +20,11 @@ router = APIRouter(responses={400: {"description": "A filter value that cannot b
 
 @router.get("/", response_class=HTMLResponse, summary="The timeline")
 def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep) -> HTMLResponse:
-    ctx = timeline_context(session, f, settings.page_size)
-    return render(request, "index.html", ctx, blocks={"": "app", "more": "items"})
+    if f.view == "lanes":
+        ctx = lanes_context(session, f)
+    else:
+        ctx = timeline_context(session, f, settings.page_size) | lanes_queries.view_links(f)
+    return render(request, "index.html", ctx, blocks={"": "app", "more": "items", "lanes": "lanes"})
 
 
 def _event_id(key: str) -> int:
