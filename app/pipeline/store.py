@@ -404,14 +404,15 @@ class BusyError(RuntimeError):
     """Another process holds the database's write lock."""
 
 
-def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str, int]:
+def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000, on_error=None) -> dict[str, int]:
     """First load of many articles into an empty database: extract in parallel, insert in batches
     (executemany), group all sources into events once at the end. Same result as ingesting one by one.
 
     The whole load is one transaction, the write lock taken first: killed at any point it leaves the
     database as it was (a re-run then loads everything), and a second load at the same time waits
     for the lock (PostgreSQL) or gives up with BusyError (SQLite's busy timeout), then finds the
-    database no longer empty and refuses."""
+    database no longer empty and refuses. Items that are errors count as failed; on_error(where, reason)
+    hears of articles whose extraction failed."""
     from multiprocessing import get_context
 
     from sqlalchemy.exc import OperationalError
@@ -427,8 +428,8 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str,
             with writer(engine).begin() as conn:
                 if conn.execute(select(Article.id).limit(1)).first() is not None:
                     raise ValueError("bulk loading needs an empty database; use ingest without --bulk to add articles")
-                sources, keys = _bulk_articles(conn, pool.imap(_extract_or_error, map(_plain, items), chunksize=64),
-                                               tally, batch)
+                extracted = pool.imap(_extract_or_error, map(_plain, items), chunksize=64)
+                sources, keys = _bulk_articles(conn, extracted, tally, batch, on_error)
                 tally["read_extract_s"] = round(time.perf_counter() - t0, 1)
                 tally["events"] = _bulk_events(conn, sources, keys)
         except OperationalError as exc:
@@ -439,7 +440,7 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str,
     return tally
 
 
-def _bulk_articles(conn, extracted, tally: dict, batch: int) -> tuple[list["SourceRow"], dict[int, str]]:
+def _bulk_articles(conn, extracted, tally: dict, batch: int, on_error) -> tuple[list["SourceRow"], dict[int, str]]:
     """Insert the articles as their extractions arrive; their sources are kept for grouping."""
     from sqlalchemy import insert
 
@@ -459,8 +460,10 @@ def _bulk_articles(conn, extracted, tally: dict, batch: int) -> tuple[list["Sour
         pending.clear()
 
     for item in extracted:
-        if isinstance(item, tuple) and item and item[0] == "error":
+        if isinstance(item, tuple) and item and item[0] in ("error", "read error"):
             tally["failed"] += 1
+            if item[0] == "error" and on_error:
+                on_error(item[1], item[2])
             continue
         raw, candidates = item
         if raw.key in seen:
@@ -477,10 +480,10 @@ def _bulk_articles(conn, extracted, tally: dict, batch: int) -> tuple[list["Sour
 
 
 def _plain(item):
-    """What crosses to a worker process: an article, or an error as plain data ("error", where, reason)."""
+    """What crosses to a worker process: an article, or a read error as plain data ("read error", where, reason)."""
     if isinstance(item, RawArticle):
         return item
-    return ("error", str(getattr(item, "where", "")), str(getattr(item, "reason", item)))
+    return ("read error", str(getattr(item, "where", "")), str(getattr(item, "reason", item)))
 
 
 def _extract_or_error(item):
