@@ -124,9 +124,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/"):
             problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
             return render(request, "error.html", {"status": 400, "detail": problems, "title": "Error 400"}, status=400)
-        from fastapi.exception_handlers import request_validation_exception_handler
+        import json
 
-        return await request_validation_exception_handler(request, exc)
+        from fastapi.encoders import jsonable_encoder
+        from fastapi.responses import Response
+
+        # ASCII JSON: an echoed input may hold lone surrogates, which UTF-8 cannot encode
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True)
+        return Response(body, status_code=422, media_type="application/json")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
