@@ -25,7 +25,6 @@ from app.db import writer
 from app.main import SECURITY_HEADERS, create_app
 from app.pipeline.reader import RawArticle
 from app.pipeline.store import ingest_article, sync_lexicon
-from app.web.routes.admin import SignInLimit
 from tests.conftest import ADMIN_TOKEN, backend, make_settings
 from tests.web.test_admin import ARTICLE, csrf_of, login
 
@@ -266,6 +265,8 @@ def test_sign_in_is_rate_limited_per_client_and_failures_are_logged(admin_client
 
 
 def test_sign_in_limit_forgets_failures_after_the_window():
+    from app.web.routes.admin import SignInLimit
+
     limit = SignInLimit(attempts=3, window=60)
     for t in (0, 1, 2):
         assert limit.wait("a", now=t) == 0
