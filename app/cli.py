@@ -21,7 +21,10 @@ def _failed(where: str, reason: str) -> None:
     """One line per failed item; file names and reasons are printed as they are, never as markup."""
     from rich.text import Text
 
-    err.print(Text.assemble(("failed", "red"), f" {where}: {reason}"), highlight=False, soft_wrap=True)
+    from app.pipeline.reader import safe_where
+
+    line = " ".join(safe_where(f" {where}: {reason}").split())  # one line, whatever the name or reason holds
+    err.print(Text.assemble(("failed", "red"), " " + line), highlight=False, soft_wrap=True)
 
 
 def _locked(exc: Exception) -> bool:

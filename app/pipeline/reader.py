@@ -172,7 +172,21 @@ def make_article(where: str, title: object, published: object, body: object, out
     link = check_url(clean_text(_as_text(url), where), where)
     head = clean_line(clean_text(_as_text(title), where))
     return RawArticle(head or text.split("\n", 1)[0][:120], date, text,
-                      clean_line(clean_text(_as_text(outlet), where)), link, where, summary_only)
+                      clean_line(clean_text(_as_text(outlet), where)), link, safe_where(where), summary_only)
+
+
+def safe_where(where: str) -> str:
+    """Where an item came from, storable and printable: controls dropped, lone surrogates replaced."""
+    return CONTROL.sub("", SURROGATE.sub("\ufffd", where))
+
+
+def optional_url(value: object, where: str) -> str | None:
+    """A URL found in a page's metadata or a feed entry: kept when http(s), else dropped (the
+    article itself is still good)."""
+    try:
+        return check_url(value, where)
+    except ReadError:
+        return None
 
 
 def _as_text(value: object) -> str:
@@ -278,7 +292,7 @@ def parse_html(text: str, where: str, url: str | None = None) -> RawArticle:
     if not doc or not (doc.get("text") or "").strip():
         raise ReadError(where, "no article text found in the HTML page")
     return make_article(where, doc.get("title"), doc.get("date"), doc.get("text"),
-                    doc.get("sitename") or doc.get("hostname"), url or doc.get("url"))
+                    doc.get("sitename") or doc.get("hostname"), optional_url(url or doc.get("url"), where))
 
 
 def parse_feed(data: bytes | str, where: str) -> Iterator[RawArticle | ReadError]:
@@ -298,8 +312,8 @@ def parse_feed(data: bytes | str, where: str) -> Iterator[RawArticle | ReadError
         body = _html_to_text(body)
         published = e.get("published") or e.get("updated") or e.get("created")
         try:
-            yield make_article(f"{where}#{i + 1}", e.get("title"), published, body, outlet, e.get("link"),
-                           summary_only=not content)
+            yield make_article(f"{where}#{i + 1}", e.get("title"), published, body, outlet,
+                               optional_url(e.get("link"), where), summary_only=not content)
         except ReadError as exc:
             yield exc
 

@@ -216,6 +216,7 @@ def test_bad_items_fail_alone_and_the_batch_lands(tmp_path, fresh_url, bulk):
         "js.json": '{"title": "x", "date": "2025-03-01", "body": "Trump spoke.", "url": "javascript:alert(1)"}',
         "surrogate.json": '{"title": "\\ud800", "date": "2025-03-01", "body": "Trump spoke."}',
         "markup [bold]x[/bold]/c[/]bad.txt": "no date line here\n",  # its path holds "[/]" and a tag
+        "line\nbreak \x1b[2J.txt": "",  # a newline and a terminal escape in the name
     }
     folder = tmp_path / "in"
     (folder / "a[").mkdir(parents=True)
@@ -231,7 +232,8 @@ def test_bad_items_fail_alone_and_the_batch_lands(tmp_path, fresh_url, bulk):
     assert rc == 1, log
     failed = [line for line in log.splitlines() if line.startswith("failed ")]
     assert len(failed) == len(bad), log
-    assert "Traceback" not in log and "MarkupError" not in log, log
+    assert "Traceback" not in log and "MarkupError" not in log and "\x1b" not in log, log
+    assert any("line break [2J.txt: empty file" in line for line in failed), failed
     assert any("markup [bold]x[/bold]/c[/]bad.txt: missing date" in line for line in failed), failed  # printed as written, not as markup
     assert _articles(url) == 3, log
     assert "3 new" in log
