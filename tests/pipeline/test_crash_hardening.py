@@ -83,7 +83,12 @@ def snapshot(url: str) -> dict:
              sorted(topics.get(row[0], [])))
             for row in c.execute(text("SELECT id, date, date_start, date_end, precision, approximate, type, title, "
                                       "slug, summary, source_count FROM event")))
-        totals = sorted((f, o, n) for f, o, n in c.execute(text("SELECT facet, other, n FROM facettotal")) if n)
+        # facet keys name actors and topics by id; ids are not content (a killed transaction still
+        # advances PostgreSQL's sequences), so compare them by slug and name
+        names = {f"a:{i}": f"a:{slug}" for i, slug in c.execute(text("SELECT id, slug FROM actor"))}
+        names |= {f"t:{i}": f"t:{name}" for i, name in c.execute(text("SELECT id, name FROM topic"))}
+        totals = sorted((names.get(f, f), names.get(o, o), n)
+                        for f, o, n in c.execute(text("SELECT facet, other, n FROM facettotal")) if n)
         span = c.execute(text("SELECT max_span_days FROM dataversion")).scalar()
         orphans = c.execute(text("SELECT count(*) FROM event WHERE id NOT IN (SELECT event_id FROM eventsource)")).scalar()
     engine.dispose()
