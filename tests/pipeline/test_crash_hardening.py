@@ -31,7 +31,7 @@ def corpus(tmp_path_factory) -> Path:
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
     out = tmp_path_factory.mktemp("corpus")
-    gen.generate(48, out, seed=11, years=1)
+    gen.generate(32, out, seed=11, years=1)
     return out
 
 
