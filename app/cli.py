@@ -17,6 +17,20 @@ app = typer.Typer(help="Turn news articles into a citable, filterable timeline o
 err = Console(stderr=True)
 
 
+def _failed(where: str, reason: str) -> None:
+    """One line per failed item; file names and reasons are printed as they are, never as markup."""
+    from rich.text import Text
+
+    from app.pipeline.reader import safe_where
+
+    line = " ".join(safe_where(f" {where}: {reason}").split())  # one line, whatever the name or reason holds
+    err.print(Text.assemble(("failed", "red"), " " + line), highlight=False, soft_wrap=True)
+
+
+def _locked(exc: Exception) -> bool:
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
 def _warm() -> None:
     """Load the lexicon once, then move it out of the garbage collector's way (gc.freeze): the
     collector otherwise re-scans thousands of long-lived lexicon objects while articles stream by."""
@@ -45,13 +59,29 @@ def ingest(
     workers: Annotated[int, typer.Option(help="Extraction processes for --bulk.")] = 2,
 ) -> None:
     """Load articles into the database and extract their events."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.pipeline.store import BusyError
+
+    settings = get_settings()
+    try:
+        _ingest(paths, if_empty, bulk, workers, settings)
+    except (BusyError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and not _locked(exc):
+            raise
+        err.print("Another process is writing to the database; nothing more was loaded. Try again when it has "
+                  "finished.", markup=False)
+        raise typer.Exit(1) from None
+
+
+def _ingest(paths, if_empty, bulk, workers, settings) -> None:
+    from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
 
     from app.db import writer
     from app.pipeline.reader import ReadError, read_sources
     from app.pipeline.store import counts, ingest_safely, is_empty, sync_lexicon
 
-    settings = get_settings()
     engine = _engine()
     _warm()
     with Session(writer(engine)) as session:
@@ -70,14 +100,16 @@ def ingest(
                 progress.advance(task)
                 if isinstance(item, ReadError):
                     tally["failed"] += 1
-                    err.print(f"[red]failed[/red] {item.where}: {item.reason}", highlight=False)
+                    _failed(item.where, item.reason)
                     continue
                 try:
                     result = ingest_safely(session, item)
                 except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
                     session.rollback()
+                    if isinstance(exc, OperationalError) and _locked(exc):
+                        raise
                     tally["failed"] += 1
-                    err.print(f"[red]failed[/red] {item.source}: {type(exc).__name__}: {exc}", highlight=False)
+                    _failed(item.source, f"{type(exc).__name__}: {exc}")
                     continue
                 tally[result.status] += 1
                 tally["events"] += result.events
@@ -98,13 +130,13 @@ def _bulk(engine, paths, settings, stdin, workers) -> None:
     def items():
         for item in read_sources(paths, settings.max_article_bytes, stdin):
             if isinstance(item, ReadError):
-                err.print(f"[red]failed[/red] {item.where}: {item.reason}", highlight=False)
+                _failed(item.where, item.reason)
             yield item
 
     try:
-        tally = bulk_ingest(engine, items(), workers=workers)
+        tally = bulk_ingest(engine, items(), workers=workers, on_error=_failed)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(str(exc), style="red", markup=False)
         raise typer.Exit(1) from None
     with Session(engine) as session:
         total = counts(session)
@@ -153,7 +185,7 @@ def _read_articles(files: list[Path]):
     for item in read_sources([str(f) for f in files], get_settings().max_article_bytes):
         if isinstance(item, ReadError):
             failed += 1
-            err.print(f"[red]failed[/red] {item.where}: {item.reason}", highlight=False)
+            _failed(item.where, item.reason)
         else:
             yield item
     if failed:
@@ -209,9 +241,13 @@ def timex(
             if not m:
                 raise ReadError(str(f), "first line must be 'date YYYY-MM-DD headline'")
             dct = parse_date(m[1], str(f))
-        except (ReadError, OSError) as exc:
+        except ReadError as exc:
             failed += 1
-            err.print(f"[red]failed[/red] {exc}", highlight=False)
+            _failed(exc.where, exc.reason)
+            continue
+        except OSError as exc:
+            failed += 1
+            _failed(str(f), f"cannot read: {exc.strerror}")
             continue
         for t in find_timexes(text, dct, len(first) + 1):
             typer.echo(json.dumps({"article": f.name, "start": t.start, "end": t.end, "text": t.text,

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     max_article_bytes: int = 5 * 1024 * 1024
     page_size: int = 50
+    secure_cookies: bool = False  # set when served over https: cookies then carry Secure
+    login_attempts: int = 5  # failed sign-ins per client per login_window_s before it must wait
+    login_window_s: int = 300
 
     @property
     def writes_enabled(self) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
@@ -25,10 +26,17 @@ SECURITY_HEADERS = {
 }
 
 
+MAX_REPEATS = 50  # values of one query parameter
+MAX_PARAMS = 200  # query parameters in all
+
+
 class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response that does not set them itself. A plain ASGI middleware:
-    Starlette's BaseHTTPMiddleware (`@app.middleware`) runs each request through an extra task and
-    stream, which cost a fifth of a cached timeline request."""
+    """Adds SECURITY_HEADERS to every response that does not set them itself, errors included. A plain
+    ASGI middleware: Starlette's BaseHTTPMiddleware (`@app.middleware`) runs each request through an
+    extra task and stream, which cost a fifth of a cached timeline request.
+
+    It also refuses, before any route runs, what no route can honour: a NUL character in the path or
+    the query (PostgreSQL text cannot hold it) and a query parameter repeated too often."""
 
     def __init__(self, app):
         self.app = app
@@ -36,16 +44,49 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        started = False
 
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for k, v in SECURITY_HEADERS.items():
                     if k not in headers:
                         headers[k] = v
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        if problem := bad_request(scope):
+            from fastapi.responses import JSONResponse
+
+            return await JSONResponse({"detail": problem}, status_code=400)(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # ServerErrorMiddleware answers outside this middleware, without the headers: answer here
+            # and re-raise, so the error is still logged (it sends nothing once a response started)
+            if not started:
+                from fastapi.responses import PlainTextResponse
+
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send_with_headers)
+            raise
+
+
+def bad_request(scope) -> str | None:
+    """Why the request's path or query string cannot be served, or None."""
+    from urllib.parse import parse_qsl
+
+    raw = scope.get("query_string", b"")
+    if "\x00" in scope.get("path", "") or b"%00" in raw or b"\x00" in raw:
+        return "NUL characters are not allowed in URLs"
+    if raw.count(b"&") >= MAX_REPEATS:  # fewer parameters than that cannot break a limit: no parsing
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, max_num_fields=None)
+        if len(pairs) > MAX_PARAMS:
+            return f"too many query parameters (at most {MAX_PARAMS})"
+        names = Counter(k for k, _ in pairs)
+        if names and (worst := names.most_common(1)[0])[1] > MAX_REPEATS:
+            return f"query parameter {worst[0]!r} repeated {worst[1]} times (at most {MAX_REPEATS})"
+    return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Dated diplomatic events extracted from news, with their sources.")
     app.state.settings = settings
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), same_site="strict",
-                       https_only=False, session_cookie="timeline_session")
+                       https_only=settings.secure_cookies, session_cookie="timeline_session")
 
     app.add_middleware(SecurityHeaders)
 
@@ -83,9 +124,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/"):
             problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
             return render(request, "error.html", {"status": 400, "detail": problems, "title": "Error 400"}, status=400)
-        from fastapi.exception_handlers import request_validation_exception_handler
+        import json
 
-        return await request_validation_exception_handler(request, exc)
+        from fastapi.encoders import jsonable_encoder
+        from fastapi.responses import Response
+
+        # ASCII JSON: an echoed input may hold lone surrogates, which UTF-8 cannot encode
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True)
+        return Response(body, status_code=422, media_type="application/json")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)

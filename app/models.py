@@ -97,6 +97,14 @@ class SplitLock(SQLModel, table=True):
     lock: str
 
 
+class AdminSession(SQLModel, table=True):
+    """A signed-in browser session: its id rides in the signed cookie, and signing out deletes the row,
+    so a cookie copied before sign-out no longer works."""
+
+    id: str = Field(primary_key=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class Actor(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, index=True)

@@ -23,12 +23,70 @@ OUTLET_KEYS = ("source", "outlet", "publisher", "site_name", "domain", "source_n
 URL_KEYS = ("url", "link", "uri", "canonical_url")
 
 
+EARLIEST = dt.date(1900, 1, 1)
+URL_SCHEMES = ("http", "https")
+# what XML 1.0 and PostgreSQL text cannot hold: C0 controls but tab, newline and return; DEL-C1 are kept
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 class ReadError(ValueError):
     """One item that could not be read: where, and why, in a line."""
 
     def __init__(self, where: str, reason: str):
         super().__init__(f"{where}: {reason}")
         self.where, self.reason = where, reason
+
+    def __reduce__(self):
+        """Pickled as its two strings, so it crosses process boundaries (the bulk load's workers)."""
+        return (ReadError, (self.where, self.reason))
+
+
+def latest_date() -> dt.date:
+    """The latest publication date accepted: a day after today (time zones ahead of UTC)."""
+    return dt.date.today() + dt.timedelta(days=1)
+
+
+def check_published(date: dt.date, where: str) -> dt.date:
+    """A publication date inside the sane window (1900 to a day after today), else an error."""
+    if not EARLIEST <= date <= latest_date():
+        raise ReadError(where, f"publication date {date.isoformat()} is outside {EARLIEST.isoformat()} "
+                               f"to {latest_date().isoformat()}")
+    return date
+
+
+def check_url(value: object, where: str) -> str | None:
+    """An http(s) URL with a host, or None when absent; any other scheme (javascript:, data:) is an error."""
+    from urllib.parse import urlsplit
+
+    link = clean_line(str(value)) if value else ""
+    if not link:
+        return None
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        raise ReadError(where, f"unreadable URL {link[:80]!r}") from None
+    if parts.scheme.lower() not in URL_SCHEMES or not parts.netloc or any(c.isspace() for c in link):
+        raise ReadError(where, f"URL must be http(s)://host/…, not {link[:80]!r}")
+    return link
+
+
+def clean_text(value: str, where: str) -> str:
+    """Text without what XML 1.0 and PostgreSQL cannot store (NUL, control characters); lone
+    surrogates are not Unicode text and are refused."""
+    if SURROGATE.search(value):
+        raise ReadError(where, "text is not valid Unicode (lone surrogate code points)")
+    return CONTROL.sub("", value)
+
+
+def clean_line(value: str) -> str:
+    """One line of text: control characters dropped, whitespace runs made one space."""
+    return re.sub(r"\s+", " ", CONTROL.sub("", value)).strip()
+
+
+def display_path(path: Path | str) -> str:
+    """A file name as text: bytes that are not UTF-8 shown as U+FFFD instead of lone surrogates."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -57,8 +115,17 @@ class RawArticle:
 def parse_date(value: object, where: str) -> dt.date:
     """ISO dates and datetimes, RFC 822 feed dates, epoch seconds; anything else is an error."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc).date()
-    s = str(value or "").strip()
+        try:
+            date = dt.datetime.fromtimestamp(value, dt.timezone.utc).date()
+        except (OverflowError, OSError, ValueError):
+            raise ReadError(where, f"impossible date {value!r} (epoch seconds out of range)") from None
+        return check_published(date, where)
+    if not isinstance(value, (str, dt.date)) and value is not None:
+        raise ReadError(where, f"unreadable date of type {type(value).__name__} (use YYYY-MM-DD)")
+    return check_published(_parse_date_text(str(value or "").strip(), where), where)
+
+
+def _parse_date_text(s: str, where: str) -> dt.date:
     if not s:
         raise ReadError(where, "missing date")
     m = re.match(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T ]|$|Z)", s)
@@ -71,7 +138,7 @@ def parse_date(value: object, where: str) -> dt.date:
 
     try:
         return parsedate_to_datetime(s).date()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         raise ReadError(where, f"unreadable date {s!r} (use YYYY-MM-DD)") from None
 
 
@@ -98,13 +165,35 @@ def _clean_body(body: str) -> str:
 
 def make_article(where: str, title: object, published: object, body: object, outlet: object = "",
              url: object = None, summary_only: bool = False) -> RawArticle:
-    text = _clean_body(str(body or ""))
+    text = _clean_body(clean_text(_as_text(body), where))
     if not text.strip():
         raise ReadError(where, "empty body")
     date = parse_date(published, where)
-    link = str(url).strip() if url else None
-    return RawArticle(str(title or "").strip() or text.split("\n", 1)[0][:120], date, text,
-                      str(outlet or "").strip(), link or None, where, summary_only)
+    link = check_url(clean_text(_as_text(url), where), where)
+    head = clean_line(clean_text(_as_text(title), where))
+    return RawArticle(head or text.split("\n", 1)[0][:120], date, text,
+                      clean_line(clean_text(_as_text(outlet), where)), link, safe_where(where), summary_only)
+
+
+def safe_where(where: str) -> str:
+    """Where an item came from, storable and printable: controls dropped, lone surrogates replaced."""
+    return CONTROL.sub("", SURROGATE.sub("\ufffd", where))
+
+
+def optional_url(value: object, where: str) -> str | None:
+    """A URL found in a page's metadata or a feed entry: kept when http(s), else dropped (the
+    article itself is still good)."""
+    try:
+        return check_url(value, where)
+    except ReadError:
+        return None
+
+
+def _as_text(value: object) -> str:
+    """A field as text; numbers and the like as written, absent as empty (JSON gives any type)."""
+    if value is None or value == [] or value == {}:
+        return ""
+    return value if isinstance(value, str) else str(value)
 
 
 def parse_text(text: str, where: str) -> RawArticle:
@@ -147,22 +236,41 @@ def from_mapping(obj: object, where: str) -> RawArticle:
                     _pick(obj, OUTLET_KEYS), _pick(obj, URL_KEYS), summary_only and bool(body))
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _load_json(text: str, where: str) -> object:
+    """json.loads that refuses NaN and Infinity and reports nesting too deep as a ReadError."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ReadError(where, "malformed JSON: nested too deeply") from None
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise
+        raise ReadError(where, f"malformed JSON: {exc}") from None
+
+
 def parse_json(text: str, where: str, jsonl: bool) -> Iterator[RawArticle | ReadError]:
     if jsonl:
         for n, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
-                yield from_mapping(json.loads(line), f"{where}:{n}")
+                yield from_mapping(_load_json(line, f"{where}:{n}"), f"{where}:{n}")
             except json.JSONDecodeError as exc:
                 yield ReadError(f"{where}:{n}", f"malformed JSON: {exc.msg}")
             except ReadError as exc:
                 yield exc
         return
     try:
-        data = json.loads(text)
+        data = _load_json(text, where)
     except json.JSONDecodeError as exc:
         yield ReadError(where, f"malformed JSON at line {exc.lineno}: {exc.msg}")
+        return
+    except ReadError as exc:
+        yield exc
         return
     items = data.get("articles", data.get("items", [data])) if isinstance(data, dict) else data
     if not isinstance(items, list):
@@ -184,7 +292,7 @@ def parse_html(text: str, where: str, url: str | None = None) -> RawArticle:
     if not doc or not (doc.get("text") or "").strip():
         raise ReadError(where, "no article text found in the HTML page")
     return make_article(where, doc.get("title"), doc.get("date"), doc.get("text"),
-                    doc.get("sitename") or doc.get("hostname"), url or doc.get("url"))
+                    doc.get("sitename") or doc.get("hostname"), optional_url(url or doc.get("url"), where))
 
 
 def parse_feed(data: bytes | str, where: str) -> Iterator[RawArticle | ReadError]:
@@ -204,8 +312,8 @@ def parse_feed(data: bytes | str, where: str) -> Iterator[RawArticle | ReadError
         body = _html_to_text(body)
         published = e.get("published") or e.get("updated") or e.get("created")
         try:
-            yield make_article(f"{where}#{i + 1}", e.get("title"), published, body, outlet, e.get("link"),
-                           summary_only=not content)
+            yield make_article(f"{where}#{i + 1}", e.get("title"), published, body, outlet,
+                               optional_url(e.get("link"), where), summary_only=not content)
         except ReadError as exc:
             yield exc
 
@@ -258,6 +366,9 @@ def read_bytes(data: bytes, where: str, suffix: str = "", limit: int | None = No
             yield parse_text(text, where)
     except ReadError as exc:
         yield exc
+    except (RecursionError, OverflowError, ValueError, TypeError, LookupError) as exc:
+        # a parser library tripping over hostile input: this item fails alone, the batch goes on
+        yield ReadError(where, f"unreadable ({type(exc).__name__}: {str(exc)[:200]})")
 
 
 def _looks_jsonl(text: str) -> bool:
@@ -316,6 +427,6 @@ def read_sources(sources: list[str], limit: int, stdin: bytes | None = None) -> 
                 try:
                     data = f.read_bytes()
                 except OSError as exc:
-                    yield ReadError(str(f), f"cannot read: {exc.strerror}")
+                    yield ReadError(display_path(f), f"cannot read: {exc.strerror}")
                     continue
-                yield from read_bytes(data, str(f), f.suffix, limit)
+                yield from read_bytes(data, display_path(f), f.suffix, limit)

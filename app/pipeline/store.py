@@ -240,6 +240,9 @@ def summarize(sources: list, lex=None, reports: list[Report] | None = None) -> d
     """An event's fields from its sources (objects with EventSource's attributes) and their reports."""
     lex = lex or load_lexicon()
     reports = reports or [_report(s, str(s.article_id)) for s in sources]
+    # ties (the first source's quote, role order, equally frequent topics) are broken by the sources'
+    # content, never by their ids or the order they arrived in: bulk and one-by-one loads agree
+    sources = sorted(sources, key=source_order)
     start, end, approximate = event_interval(reports)
     best = next(s for s in sources if s.date_start == start and s.date_end == end)
     roles = majority_roles([[tuple(a.split(":")) for a in s.actors.split(",") if a] for s in sources])
@@ -261,6 +264,11 @@ def _confidence(sources: list) -> int:
     """The best-carried mention's cues, plus one for each further article that reports the act."""
     best = max(cue_count(s.rules.split(","), [tuple(a.split(":")) for a in s.actors.split(",") if a]) for s in sources)
     return best + len({s.article_id for s in sources}) - 1
+
+
+def source_order(s) -> tuple:
+    """A total order of an event's sources by what they say (ids and arrival order play no part)."""
+    return (s.date_start, s.date_end, s.sentence, s.mention, s.date, s.actors, s.topics, s.rules, s.initiator)
 
 
 def refresh_event(session: Session, event_id: int) -> None:
@@ -317,6 +325,7 @@ def reextract_all(session: Session) -> tuple[int, int]:
         raw = RawArticle(article.title, article.published, article.body, article.outlet, article.url, article.source)
         windows = _drop_sources(session, article.id)
         candidates = extract(raw)
+        ensure_actors(session.connection(), candidates)
         windows += _add_sources(session, article, candidates)
         recluster(session, windows)
         bump_version(session)
@@ -418,18 +427,48 @@ def _source_rows(article_id: int, candidates: list[EventCandidate]) -> list[Sour
     return rows
 
 
-def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str, int]:
+class BusyError(RuntimeError):
+    """Another process holds the database's write lock."""
+
+
+def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000, on_error=None) -> dict[str, int]:
     """First load of many articles into an empty database: extract in parallel, insert in batches
-    (executemany), group all sources into events once at the end. Same result as ingesting one by one."""
+    (executemany), group all sources into events once at the end. Same result as ingesting one by one.
+
+    The whole load is one transaction, the write lock taken first: killed at any point it leaves the
+    database as it was (a re-run then loads everything), and a second load at the same time waits
+    for the lock (PostgreSQL) or gives up with BusyError (SQLite's busy timeout), then finds the
+    database no longer empty and refuses. Items that are errors count as failed; on_error(where, reason)
+    hears of articles whose extraction failed."""
     from multiprocessing import get_context
+
+    from sqlalchemy.exc import OperationalError
 
     from app.db import writer
 
     with Session(writer(engine)) as session:
         sync_lexicon(session)
-        if not is_empty(session):
-            raise ValueError("bulk loading needs an empty database; use ingest without --bulk to add articles")
     tally = {"new": 0, "unchanged": 0, "failed": 0, "events": 0}
+    t0 = time.perf_counter()
+    with get_context("fork").Pool(workers) as pool:  # forked before the load's connection is opened
+        try:
+            with writer(engine).begin() as conn:
+                if conn.execute(select(Article.id).limit(1)).first() is not None:
+                    raise ValueError("bulk loading needs an empty database; use ingest without --bulk to add articles")
+                extracted = pool.imap(_extract_or_error, map(_plain, items), chunksize=64)
+                sources, keys = _bulk_articles(conn, extracted, tally, batch, on_error)
+                tally["read_extract_s"] = round(time.perf_counter() - t0, 1)
+                tally["events"] = _bulk_events(conn, sources, keys)
+        except OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise BusyError("another process is writing to the database; try again when it has finished") from None
+            raise
+    tally["total_s"] = round(time.perf_counter() - t0, 1)
+    return tally
+
+
+def _bulk_articles(conn, extracted, tally: dict, batch: int, on_error) -> tuple[list["SourceRow"], dict[int, str]]:
+    """Insert the articles as their extractions arrive; their sources are kept for grouping."""
     keys: dict[int, str] = {}
     seen: set[str] = set()
     sources: list[SourceRow] = []
@@ -439,53 +478,56 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000) -> dict[str,
         rows = [{"key": r.key, "content_hash": r.content_hash, "title": r.title, "published": r.published,
                  "outlet": r.outlet, "url": r.url, "source": r.source, "summary_only": r.summary_only,
                  "body": r.body, "ingested_at": utcnow()} for r, _ in pending]
-        with writer(engine).begin() as conn:
-            ids = conn.execute(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows).scalars().all()
-            ensure_actors(conn, [c for _, candidates in pending for c in candidates])
+        ids = conn.execute(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows).scalars().all()
+        ensure_actors(conn, [c for _, candidates in pending for c in candidates])
         for article_id, (raw, candidates) in zip(ids, pending):
             keys[article_id] = raw.key
             sources.extend(_source_rows(article_id, candidates))
         pending.clear()
 
-    t0 = time.perf_counter()
-    with get_context("fork").Pool(workers) as pool:
-        for item in pool.imap(_extract_or_error, items, chunksize=64):
-            if isinstance(item, Exception):
-                tally["failed"] += 1
-                continue
-            raw, candidates = item
-            if raw.key in seen:
-                tally["unchanged"] += 1
-                continue
-            seen.add(raw.key)
-            pending.append((raw, candidates))
-            tally["new"] += 1
-            if len(pending) >= batch:
-                flush()
+    for item in extracted:
+        if isinstance(item, tuple) and item and item[0] in ("error", "read error"):
+            tally["failed"] += 1
+            if item[0] == "error" and on_error:
+                on_error(item[1], item[2])
+            continue
+        raw, candidates = item
+        if raw.key in seen:
+            tally["unchanged"] += 1
+            continue
+        seen.add(raw.key)
+        pending.append((raw, candidates))
+        tally["new"] += 1
+        if len(pending) >= batch:
+            flush()
     if pending:
         flush()
-    tally["read_extract_s"] = round(time.perf_counter() - t0, 1)
-    tally["events"] = _bulk_events(engine, sources, keys)
-    tally["total_s"] = round(time.perf_counter() - t0, 1)
-    return tally
+    return sources, keys
+
+
+def _plain(item):
+    """What crosses to a worker process: an article, or a read error as plain data ("read error", where, reason)."""
+    if isinstance(item, RawArticle):
+        return item
+    return ("read error", str(getattr(item, "where", "")), str(getattr(item, "reason", item)))
 
 
 def _extract_or_error(item):
+    """In a worker: the article and its events, or ("error", where, reason); never an exception object,
+    which may not survive pickling back."""
     if not isinstance(item, RawArticle):
-        return item if isinstance(item, Exception) else ValueError(str(item))
+        return item
     try:
         return item, extract(item)
     except Exception as exc:  # noqa: BLE001 - reported as a failed article, the load goes on
-        return exc
+        return ("error", item.source, f"{type(exc).__name__}: {exc}")
 
 
-def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
+def _bulk_events(conn, sources: list[SourceRow], keys: dict[int, str]) -> int:
     """Group every source into events and write events, sources, facets, totals and the search index.
 
     The database is empty of events, so event ids are numbered here and rows go in through the driver's
     executemany (SQLAlchemy's per-row parameter handling was a third of this step)."""
-    from app.db import writer
-
     lex = load_lexicon()
     reports = [_report(s, keys[s.article_id]) for s in sources]
     source_of = {r.key: s for r, s in zip(reports, sources)}
@@ -497,54 +539,53 @@ def _bulk_events(engine, sources: list[SourceRow], keys: dict[int, str]) -> int:
         "eventactor": ["event_id", "actor_id", "role", "date_start"],
         "eventtopic": ["event_id", "topic_id", "date_start"],
     }
-    with writer(engine).begin() as conn:
-        mark = "?" if conn.dialect.name == "sqlite" else "%s"
-        sql = {t: f"INSERT INTO {t} ({', '.join(map(_quote, cols))}) VALUES ({', '.join([mark] * len(cols))})"
-               for t, cols in columns.items()}
-        totals: Counter = Counter()
-        actor_ids = dict(conn.execute(select(Actor.slug, Actor.id)).all())
-        topic_ids = dict(conn.execute(select(Topic.name, Topic.id)).all())
-        next_id = (conn.execute(select(func.max(Event.id))).scalar() or 0) + 1
-        max_span = 0
-        now = utcnow()
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = {t: f"INSERT INTO {t} ({', '.join(map(_quote, cols))}) VALUES ({', '.join([mark] * len(cols))})"
+           for t, cols in columns.items()}
+    totals: Counter = Counter()
+    actor_ids = dict(conn.execute(select(Actor.slug, Actor.id)).all())
+    topic_ids = dict(conn.execute(select(Topic.name, Topic.id)).all())
+    next_id = (conn.execute(select(func.max(Event.id))).scalar() or 0) + 1
+    max_span = 0
+    now = utcnow()
+    if conn.dialect.name == "sqlite":
+        now = now.replace(tzinfo=None)  # as SQLAlchemy stores it there
+    for chunk in range(0, len(groups), 5000):
+        rows: dict[str, list[tuple]] = {t: [] for t in columns}
+        fts_rows = []
+        for event_id, group in enumerate(groups[chunk:chunk + 5000], start=next_id + chunk):
+            members = [source_of[r.key] for r in group]
+            # the group's reports carry article keys where refresh_event's carry ids; an event's
+            # fields never depend on them (event_interval's ties are between equal intervals)
+            f = summarize(members, lex, group)
+            rows["event"].append((event_id, f["date"], f["date_start"], f["date_end"], f["precision"],
+                                  f["approximate"], f["type"], f["plover"], f["cameo"], f["title"], f["slug"],
+                                  f["summary"], f["source_count"], f["confidence"], now, now))
+            for m, why in zip(members, merge_reason(group)):
+                m.event_id, m.merge_reason = event_id, why
+                rows["eventsource"].append(tuple(getattr(m, k) for k in SourceRow.__dataclass_fields__) + (False,))
+            core = set()
+            for slug, role in f["roles"]:
+                if slug in actor_ids:
+                    rows["eventactor"].append((event_id, actor_ids[slug], role, f["date_start"]))
+                    if role != "mentioned":
+                        core.add(actor_ids[slug])
+            topics = [topic_ids[t] for t in f["topics"] if t in topic_ids]
+            rows["eventtopic"] += [(event_id, t, f["date_start"]) for t in topics]
+            fts_rows.append((event_id, f["title"], "\n".join(m.sentence for m in members)))
+            tally.add(totals, f["type"], f["date_start"], core, topics)
+            max_span = max(max_span, (f["date_end"] - f["date_start"]).days)
+        for table, values in rows.items():
+            if values:
+                conn.exec_driver_sql(sql[table], values)
         if conn.dialect.name == "sqlite":
-            now = now.replace(tzinfo=None)  # as SQLAlchemy stores it there
-        for chunk in range(0, len(groups), 5000):
-            rows: dict[str, list[tuple]] = {t: [] for t in columns}
-            fts_rows = []
-            for event_id, group in enumerate(groups[chunk:chunk + 5000], start=next_id + chunk):
-                members = [source_of[r.key] for r in group]
-                # the group's reports carry article keys where refresh_event's carry ids; an event's
-                # fields never depend on them (event_interval's ties are between equal intervals)
-                f = summarize(members, lex, group)
-                rows["event"].append((event_id, f["date"], f["date_start"], f["date_end"], f["precision"],
-                                      f["approximate"], f["type"], f["plover"], f["cameo"], f["title"], f["slug"],
-                                      f["summary"], f["source_count"], f["confidence"], now, now))
-                for m, why in zip(members, merge_reason(group)):
-                    m.event_id, m.merge_reason = event_id, why
-                    rows["eventsource"].append(tuple(getattr(m, k) for k in SourceRow.__dataclass_fields__) + (False,))
-                core = set()
-                for slug, role in f["roles"]:
-                    if slug in actor_ids:
-                        rows["eventactor"].append((event_id, actor_ids[slug], role, f["date_start"]))
-                        if role != "mentioned":
-                            core.add(actor_ids[slug])
-                topics = [topic_ids[t] for t in f["topics"] if t in topic_ids]
-                rows["eventtopic"] += [(event_id, t, f["date_start"]) for t in topics]
-                fts_rows.append((event_id, f["title"], "\n".join(m.sentence for m in members)))
-                tally.add(totals, f["type"], f["date_start"], core, topics)
-                max_span = max(max_span, (f["date_end"] - f["date_start"]).days)
-            for table, values in rows.items():
-                if values:
-                    conn.exec_driver_sql(sql[table], values)
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("INSERT INTO event_fts(rowid, title, evidence) VALUES (?, ?, ?)", fts_rows)
-        if conn.dialect.name == "postgresql" and groups:
-            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('event', 'id'), (SELECT max(id) FROM event))")
-        tally.write(conn, totals)
-        if groups:
-            note_span(conn, max_span)
-        conn.execute(text(BUMP))
+            conn.exec_driver_sql("INSERT INTO event_fts(rowid, title, evidence) VALUES (?, ?, ?)", fts_rows)
+    if conn.dialect.name == "postgresql" and groups:
+        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('event', 'id'), (SELECT max(id) FROM event))")
+    tally.write(conn, totals)
+    if groups:
+        note_span(conn, max_span)
+    conn.execute(text(BUMP))
     return len(groups)
 
 

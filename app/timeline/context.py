@@ -52,6 +52,8 @@ def _fill_gaps(unit: str, buckets: list[Bucket]) -> list[Bucket]:
     out, cur = [], buckets[0].start
     while cur <= buckets[-1].start and len(out) < 2000:
         out.append(have.get(cur, Bucket(cur, _period_end(unit, cur), 0)))
+        if _period_end(unit, cur) >= dt.date.max:
+            break
         cur = _period_end(unit, cur) + dt.timedelta(days=1)
     return out
 

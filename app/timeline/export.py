@@ -5,11 +5,14 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 from app.models import ActorRef, EventPage, EventRead, SourceRead
 from app.timeline.filters import Filters
 from app.timeline.queries import EventView
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XML_FORBIDDEN = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 CSV_HEADER = ["id", "url", "date", "date_start", "date_end", "precision", "approximate", "type", "plover", "cameo",
               "title", "actors", "actor_slugs", "topics", "source_count", "first_source", "first_outlet",
               "first_published", "evidence"]
@@ -34,6 +37,31 @@ def to_json(events: list[EventView], base: str = "", next_url: str | None = None
     return page.model_dump_json(indent=1)
 
 
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a leading
+    apostrophe (OWASP's advice on CSV injection); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xml_text(value: str) -> str:
+    """Text XML 1.0 can hold, escaped: the characters it forbids (controls, lone surrogates) dropped."""
+    from xml.sax.saxutils import escape
+
+    return escape(XML_FORBIDDEN.sub("", value))
+
+
+def one_line(value: str) -> str:
+    """A single-line property value: line breaks and other controls become spaces."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", XML_FORBIDDEN.sub("", value)).strip()
+
+
+def lines_text(value: str) -> str:
+    """A multi-line value: newlines kept, carriage returns and other controls dropped."""
+    return re.sub(r"[\x00-\x09\x0b-\x1f\x7f]", "", XML_FORBIDDEN.sub("", value))
+
+
 def to_csv(events: list[EventView], base: str = "") -> str:
     """One row per event; header CSV_HEADER; multi-valued cells joined with '; '."""
     buf = io.StringIO()
@@ -42,11 +70,11 @@ def to_csv(events: list[EventView], base: str = "") -> str:
     for e in events:
         first = e.sources[0] if e.sources else None
         core = e.core_actors
-        w.writerow([e.id, base + e.path, e.date, e.date_start, e.date_end, e.precision, int(e.approximate), e.type,
+        w.writerow([csv_cell(v) for v in [e.id, base + e.path, e.date, e.date_start, e.date_end, e.precision, int(e.approximate), e.type,
                     e.plover, e.cameo, e.title, "; ".join(a["name"] for a in core), "; ".join(a["slug"] for a in core),
                     "; ".join(t["name"] for t in e.topics), e.source_count,
                     first.title if first else "", first.outlet if first else "", first.published if first else "",
-                    first.sentence if first else ""])
+                    first.sentence if first else ""]])
     return buf.getvalue()
 
 
@@ -57,27 +85,27 @@ def to_ics(events: list[EventView], base: str, title: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//diplomatic-timeline//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", title)
+    cal.add("x-wr-calname", one_line(title))
     host = base.split("//")[-1] or "localhost"
     for e in events:
         v = VEvent()
         v.add("uid", f"event-{e.id}@{host}")
-        v.add("summary", e.title)
+        v.add("summary", one_line(e.title))
         v.add("dtstart", e.date_start)
-        v.add("dtend", e.date_end + dt.timedelta(days=1))
+        v.add("dtend", e.date_end + dt.timedelta(days=1) if e.date_end < dt.date.max else e.date_end)
         v.add("dtstamp", dt.datetime.now(dt.timezone.utc))
         v.add("url", base + e.path)
-        v.add("categories", [e.type_label] + [t["name"] for t in e.topics])
+        v.add("categories", [one_line(c) for c in [e.type_label] + [t["name"] for t in e.topics]])
         lines = [f"{e.date_label} · {e.type_label}"]
         lines += [f"“{s.sentence}” — {s.outlet or s.title}, {s.published}" for s in e.sources]
-        v.add("description", "\n".join(lines))
+        v.add("description", lines_text("\n".join(lines)))
         cal.add_component(v)
     return cal.to_ical()
 
 
 def to_atom(events: list[EventView], base: str, f: Filters, self_url: str) -> str:
     """An Atom feed of the view, newest first, one entry per event."""
-    from xml.sax.saxutils import escape
+    escape = xml_text
 
     def stamp(d: dt.date) -> str:
         return dt.datetime.combine(d, dt.time(), dt.timezone.utc).isoformat().replace("+00:00", "Z")

@@ -10,6 +10,10 @@ from urllib.parse import urlencode
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 ORDERS = ("desc", "asc")
 VIEWS = ("list", "lanes")  # two views of one URL state; "list", the default, never appears in URLs
+# dates a view may ask for: wide enough for any news, narrow enough that date arithmetic never overflows
+DATE_RANGE = (dt.date(1000, 1, 1), dt.date(9000, 12, 31))
+MAX_CURSOR_ID = 2**31 - 1  # event ids are 32-bit integers on PostgreSQL
+MAX_VALUES = 20  # of one repeatable filter
 
 
 class FilterError(ValueError):
@@ -48,6 +52,8 @@ class Filters:
         """From a request's query parameters (a multi-dict); invalid values raise FilterError."""
         def many(name: str) -> tuple[str, ...]:
             vals = [v.strip().lower() for v in params.getlist(name) if v.strip()]
+            if len(vals) > MAX_VALUES:
+                raise FilterError(f"{name}: at most {MAX_VALUES} values")
             for v in vals:
                 if not SLUG.match(v):
                     raise FilterError(f"{name}: {v!r} is not a slug")
@@ -141,9 +147,12 @@ def _date(value: str | None, name: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value.strip()[:10])
+        d = dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
         raise FilterError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if not DATE_RANGE[0] <= d <= DATE_RANGE[1]:
+        raise FilterError(f"{name}: must be between {DATE_RANGE[0].isoformat()} and {DATE_RANGE[1].isoformat()}")
+    return d
 
 
 def _int(value: str | None, name: str) -> int:
@@ -167,6 +176,9 @@ def decode_cursor(cursor: str) -> tuple[dt.date, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         d, i = raw.split("|")
-        return dt.date.fromisoformat(d), int(i)
+        date, event_id = dt.date.fromisoformat(d), int(i)
     except (ValueError, UnicodeDecodeError):
         raise FilterError("cursor is not valid") from None
+    if not 0 < event_id <= MAX_CURSOR_ID:
+        raise FilterError("cursor is not valid")
+    return date, event_id

@@ -138,7 +138,7 @@ def conditions(session: Session, f: Filters, skip: str = "") -> list:
         # an event overlaps [from, to] when it ends on or after `from`; it cannot start earlier than
         # `from` minus the longest span stored, which lets the date index read a bounded range
         conds.append(Event.date_end >= f.date_from)
-        conds.append(Event.date_start >= f.date_from - dt.timedelta(days=max_span(session)))
+        conds.append(Event.date_start >= shift(f.date_from, -max_span(session)))
     if f.date_to:
         conds.append(Event.date_start <= f.date_to)
     if f.min_sources:
@@ -557,13 +557,21 @@ def _period(unit: str, dialect: str):
     return func.date_trunc(unit, Event.date_start)
 
 
+def shift(d: dt.date, days: int) -> dt.date:
+    """d moved by days, held inside the calendar (a stored date near year 1 or 9999 never overflows)."""
+    try:
+        return d + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
 def _period_end(unit: str, start: dt.date) -> dt.date:
     if unit == "day":
         return start
     if unit == "week":
-        return start + dt.timedelta(days=6)
-    nxt = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt - dt.timedelta(days=1)
+        return shift(start, 6)
+    nxt = shift(start.replace(day=28), 4).replace(day=1)
+    return shift(nxt, -1) if nxt > start else dt.date.max
 
 
 # ---------------------------------------------------------------- single pages
@@ -578,7 +586,7 @@ def related_events(session: Session, ev: EventView, days: int = 14, limit: int =
     ids = _ids(session, Actor, slugs)
     if not ids:
         return []
-    lo, hi = ev.date_start - dt.timedelta(days=days), ev.date_start + dt.timedelta(days=days)
+    lo, hi = shift(ev.date_start, -days), shift(ev.date_start, days)
     rows = session.execute(
         select(EventActor.event_id, func.count().label("n")).where(
             EventActor.actor_id.in_(ids), EventActor.role != "mentioned", EventActor.date_start.between(lo, hi),

@@ -38,6 +38,19 @@ def footer_freshness(request: Request):
 env.globals["freshness"] = footer_freshness
 
 
+def http_url(value: object) -> str:
+    """The URL when it is http(s) with a host, else '' (a stored javascript: or data: link is never a link)."""
+    from app.pipeline.reader import ReadError, check_url
+
+    try:
+        return check_url(value, "") or ""
+    except ReadError:
+        return ""
+
+
+env.filters["http_url"] = http_url
+
+
 def render(request: Request, name: str, context: dict, blocks: dict[str, str] | None = None,
            status: int = 200) -> HTMLResponse:
     """The whole page, or for an htmx request the block named for its HX-Target (default 'app')."""

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import secrets
+import threading
+import time
+from collections import deque
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import delete
 from sqlmodel import Session
 
 from app.db import writer
 from app.lexicon import load_lexicon
+from app.models import AdminSession
 from app.pipeline.reader import RawArticle, ReadError, make_article, read_bytes
 from app.pipeline.store import extract, ingest_safely, split_event, sync_lexicon
 from app.timeline.queries import date_label
@@ -41,24 +47,88 @@ def _token_ok(settings, given: str | None) -> bool:
                 and hmac.compare_digest(given.encode(), settings.admin_token.get_secret_value().encode()))
 
 
+def signed_in(request: Request) -> bool:
+    """Whether the request's session is one a sign-in created and no sign-out has ended."""
+    sid = request.session.get("sid")
+    if request.session.get("admin") is not True or not isinstance(sid, str) or not sid:
+        return False
+    with Session(request.app.state.engine) as s:
+        return s.get(AdminSession, sid) is not None
+
+
 def require_admin(request: Request, settings: SettingsDep) -> None:
-    """A signed-in browser session or a bearer token; 403 when writes are off, 401 otherwise."""
+    """A valid bearer token (no cookie needed), or a signed-in session whose forms then need their CSRF
+    token; a request that sends a token and a wrong one is refused, never let through on its session.
+    403 when writes are off, 401 otherwise."""
     if not settings.writes_enabled:
         raise HTTPException(403, DISABLED)
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer ") and _token_ok(settings, auth[7:].strip()):
-        return
-    if request.session.get("admin") is True:
+    auth = request.headers.get("authorization")
+    if auth is not None:
+        scheme, _, given = auth.partition(" ")
+        if scheme.lower() == "bearer" and _token_ok(settings, given.strip()):
+            request.state.auth = "token"
+            return
+        raise HTTPException(401, "The bearer token is not right.", headers={"WWW-Authenticate": "Bearer"})
+    if signed_in(request):
+        request.state.auth = "session"
         return
     raise HTTPException(401, "Sign in with the admin token first.", headers={"WWW-Authenticate": "Bearer"})
 
 
 def check_csrf(request: Request, csrf: str) -> None:
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
+    """Forms of a session carry its CSRF token; only a request require_admin authenticated by its
+    token goes without."""
+    if getattr(request.state, "auth", None) == "token":
         return
     expected = request.session.get("csrf", "")
-    if not expected or not hmac.compare_digest(expected, csrf or ""):
+    if not expected or not hmac.compare_digest(expected.encode(), (csrf or "").encode()):
         raise HTTPException(403, "The form's CSRF token is missing or wrong; reload the page and try again.")
+
+
+log = logging.getLogger("app.auth")
+
+
+class SignInLimit:
+    """Failed sign-ins per client: after `attempts` within `window` seconds the client waits until the
+    oldest of them is `window` old (kept in this process; each worker counts its own)."""
+
+    def __init__(self, attempts: int, window: float):
+        self.attempts, self.window = attempts, window
+        self.failures: dict[str, deque] = {}
+        self.lock = threading.Lock()
+
+    def wait(self, client: str, now: float | None = None) -> int:
+        """Seconds the client must wait before trying again (0: it may try now)."""
+        now = time.monotonic() if now is None else now
+        with self.lock:
+            recent = self.failures.get(client)
+            while recent and recent[0] <= now - self.window:
+                recent.popleft()
+            if not recent:
+                self.failures.pop(client, None)
+                return 0
+            return max(1, int(recent[0] + self.window - now + 0.999)) if len(recent) >= self.attempts else 0
+
+    def failed(self, client: str, now: float | None = None) -> None:
+        with self.lock:
+            if len(self.failures) > 100_000:  # bounded memory under a spray of addresses
+                self.failures.clear()
+            self.failures.setdefault(client, deque()).append(time.monotonic() if now is None else now)
+
+    def succeeded(self, client: str) -> None:
+        with self.lock:
+            self.failures.pop(client, None)
+
+
+def _limit(request: Request, settings) -> SignInLimit:
+    state = request.app.state
+    if getattr(state, "sign_in_limit", None) is None:
+        state.sign_in_limit = SignInLimit(settings.login_attempts, settings.login_window_s)
+    return state.sign_in_limit
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 AdminDep = Annotated[None, Depends(require_admin)]
@@ -80,17 +150,40 @@ def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()]
     if not settings.writes_enabled:
         raise HTTPException(403, DISABLED)
     check_csrf(request, csrf)
+    limit, client = _limit(request, settings), _client(request)
+    if wait := limit.wait(client):
+        log.warning("sign-in refused for %s: too many failed attempts", client)
+        return _login_error(request, next, f"Too many failed sign-ins from your address; try again in {wait} s.",
+                            429, {"Retry-After": str(wait)})
     if not _token_ok(settings, token):
-        return render(request, "login.html", {"title": "Sign in", "csrf": csrf_token(request), "next": _safe_next(next),
-                                              "enabled": True, "error": "That token is not right."}, status=401)
-    request.session["admin"] = True
-    request.session["csrf"] = secrets.token_urlsafe(24)
+        limit.failed(client)
+        log.warning("failed sign-in from %s", client)
+        return _login_error(request, next, "That token is not right.", 401)
+    limit.succeeded(client)
+    sid = secrets.token_urlsafe(32)
+    with Session(writer(request.app.state.engine)) as ws:
+        ws.add(AdminSession(id=sid))
+        ws.commit()
+    request.session.clear()  # a fresh session: nothing from before sign-in carries over
+    request.session.update({"admin": True, "sid": sid, "csrf": secrets.token_urlsafe(24)})
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+def _login_error(request: Request, next: str, error: str, status: int, headers: dict | None = None):
+    response = render(request, "login.html", {"title": "Sign in", "csrf": csrf_token(request), "next": _safe_next(next),
+                                              "enabled": True, "error": error}, status=status)
+    response.headers.update(headers or {})
+    return response
 
 
 @router.post("/logout", summary="Sign out")
 def logout(request: Request, csrf: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)
+    sid = request.session.get("sid")
+    if isinstance(sid, str) and sid:
+        with Session(writer(request.app.state.engine)) as ws:
+            ws.execute(delete(AdminSession).where(AdminSession.id == sid))
+            ws.commit()
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 
@@ -99,7 +192,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = ""):
 def ingest_form(request: Request, settings: SettingsDep) -> HTMLResponse:
     if not settings.writes_enabled:
         return render(request, "ingest.html", {"title": "Add articles", "enabled": False, "disabled_reason": DISABLED}, status=403)
-    if request.session.get("admin") is not True:
+    if not signed_in(request):
         return RedirectResponse("/login?next=/ingest", status_code=303)
     return render(request, "ingest.html", {"title": "Add articles", "enabled": True, "csrf": csrf_token(request),
                                            "today": dt.date.today().isoformat()})
@@ -174,6 +267,8 @@ class ArticleOut(BaseModel):
 @router.post("/api/v1/articles", response_model=ArticleOut, status_code=201, tags=["api v1"],
              summary="Add an article (Authorization: Bearer <token>)")
 def api_add_article(article: ArticleIn, request: Request, _: AdminDep, settings: SettingsDep) -> ArticleOut:
+    if request.state.auth != "token":  # a JSON body carries no CSRF token: the API takes the bearer token only
+        raise HTTPException(401, "Send 'Authorization: Bearer <token>'.", headers={"WWW-Authenticate": "Bearer"})
     if len(article.body.encode()) > settings.max_article_bytes:
         raise HTTPException(413, "article body too large")
     try:
