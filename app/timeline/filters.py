@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")  # type slugs have underscores (military_action)
 ORDERS = ("desc", "asc")
 
 
