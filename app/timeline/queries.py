@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy import and_, false, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from app.lexicon import load_lexicon
@@ -53,6 +53,7 @@ class EventView:
     actors: list[dict] = field(default_factory=list)
     topics: list[dict] = field(default_factory=list)
     sources: list[SourceView] = field(default_factory=list)
+    hidden: bool = False
 
     @property
     def path(self) -> str:
@@ -122,9 +123,13 @@ def fts_query(q: str) -> str:
     return " ".join(f'"{t}"' for t in terms[:12])
 
 
-def conditions(session: Session, f: Filters, skip: str = "") -> list:
-    """The WHERE conditions of a filtered view, leaving out one facet (for its own counts)."""
+def conditions(session: Session, f: Filters, skip: str = "", facet_driven: bool = False) -> list:
+    """The WHERE conditions of a filtered view, leaving out one facet (for its own counts). Events hidden by
+    an editor have no facet rows, so a view with an actor or topic (or walking one: facet_driven) leaves
+    them out already; any other view says so."""
     conds = []
+    if not facet_driven and not (f.actors and skip != "actor") and not (f.topics and skip != "topic"):
+        conds.append(Event.hidden == false())
     if skip != "actor":
         for actor_id in _ids(session, Actor, f.actors):
             conds.append(Event.id.in_(select(EventActor.event_id).where(EventActor.actor_id == actor_id,
@@ -238,8 +243,8 @@ WALKS = {  # one index each; {cmp} is the keyset condition, {dir} the order
              "ORDER BY date_start {dir}, event_id {dir} LIMIT ?",
     "topic": "SELECT event_id, date_start FROM eventtopic WHERE topic_id = ?{cmp} "
              "ORDER BY date_start {dir}, event_id {dir} LIMIT ?",
-    "type": "SELECT id, date_start FROM event WHERE type = ?{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
-    "all": "SELECT id, date_start FROM event WHERE 1 = 1{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
+    "type": "SELECT id, date_start FROM event WHERE type = ? AND NOT hidden{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
+    "all": "SELECT id, date_start FROM event WHERE NOT hidden{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
 }
 
 
@@ -319,7 +324,7 @@ def _walk_filtered(session: Session, f: Filters, table, match, rest: Filters, si
         for topic_id in _ids(session, Topic, rest.topics):
             other = aliased(EventTopic)
             q = q.join(other, and_(other.event_id == table.event_id, other.topic_id == topic_id))
-        others = conditions(session, replace(rest, actors=(), topics=()))
+        others = conditions(session, replace(rest, actors=(), topics=()), facet_driven=True)
         if others:
             q = q.join(Event, Event.id == table.event_id).where(*others)
     if f.cursor:
@@ -455,7 +460,7 @@ def load_events(session: Session, ids: list[int], sources: bool = True) -> list[
     e = Event.__table__.c
     rows = {r.id: r for r in session.execute(
         select(e.id, e.date, e.date_start, e.date_end, e.precision, e.approximate, e.type, e.plover, e.cameo,
-               e.title, e.slug, e.source_count).where(e.id.in_(ids)))}
+               e.title, e.slug, e.source_count, e.hidden).where(e.id.in_(ids)))}
     actors: dict[int, list[dict]] = defaultdict(list)
     ea, a = EventActor.__table__.c, Actor.__table__.c
     for event_id, slug, name, kind, role in session.execute(
@@ -486,7 +491,7 @@ def load_events(session: Session, ids: list[int], sources: bool = True) -> list[
             continue
         out.append(EventView(r.id, r.date, _as_date(r.date_start), _as_date(r.date_end), r.precision, bool(r.approximate),
                              r.type, r.plover, r.cameo, r.title, r.slug, r.source_count,
-                             sorted(actors[i], key=lambda x: rank.get(x["role"], 3)), topics[i], srcs[i]))
+                             sorted(actors[i], key=lambda x: rank.get(x["role"], 3)), topics[i], srcs[i], bool(r.hidden)))
     return out
 
 

@@ -1,0 +1,41 @@
+"""editors' corrections (who, when, before, after; kept across re-extraction) and hidden events
+
+Revision ID: 0008_corrections
+Revises: 0006
+Create Date: 2026-12-02
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+
+revision = "0008_corrections"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "correction",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("mention", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("field", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("before", sa.Text(), nullable=False, server_default=""),
+        sa.Column("after", sa.Text(), nullable=False, server_default=""),
+        sa.Column("editor", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("undone_at", sa.DateTime(), nullable=True),
+        sa.Column("undone_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_correction_mention", "correction", ["article_id", "mention"])
+    with op.batch_alter_table("event") as batch:
+        batch.add_column(sa.Column("hidden", sa.Boolean(), nullable=False, server_default=sa.false()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("event") as batch:
+        batch.drop_column("hidden")
+    op.drop_index("ix_correction_mention", table_name="correction")
+    op.drop_table("correction")
