@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings, get_settings
 from app.db import init_db, make_engine
-from app.web.routes import admin, api, pages
+from app.web.routes import admin, api, editing, pages
 from app.web.templating import STATIC, render
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.api)
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(editing.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request):

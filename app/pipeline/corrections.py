@@ -215,3 +215,15 @@ def restore_article(session: Session, c: Correction) -> None:
 def deleted_articles(session: Session, limit: int = 20) -> list[Correction]:
     return list(session.execute(select(Correction).where(Correction.field == "article")
                                 .order_by(Correction.id.desc()).limit(limit)).scalars())
+
+
+def events_of(session: Session, rows: list[Correction]) -> dict[int, int]:
+    """The event each correction now concerns (correction id -> event id), where its mention still exists."""
+    out = {}
+    for c in rows:
+        if c.mention:
+            found = session.execute(select(EventSource.event_id).where(EventSource.article_id == c.article_id,
+                                                                       EventSource.mention == c.mention)).first()
+            if found:
+                out[c.id] = found[0]
+    return out

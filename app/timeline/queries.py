@@ -709,3 +709,11 @@ def slug_labels(session: Session, f: Filters) -> dict:
     types = load_lexicon().types
     labels.update({("type", t): types[t].label for t in f.types if t in types})
     return labels
+
+
+def event_history(session: Session, event_id: int) -> list:
+    """Editors' corrections recorded against this event's sources, oldest first (undone ones too)."""
+    from app.pipeline.corrections import history
+
+    sources = session.execute(select(EventSource.article_id, EventSource.mention).where(EventSource.event_id == event_id)).all()
+    return history(session, sources)

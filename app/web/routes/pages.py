@@ -14,6 +14,8 @@ from app.web.views import timeline_context
 from app.timeline.filters import Filters
 from app.web.deps import MAX_ID, FiltersDep, IdPath, SessionDep, SettingsDep
 from app.web.htmx import wants_fragment
+from app.web.routes.admin import csrf_token
+from app.web.routes.editing import is_editor
 from app.web.templating import render
 
 router = APIRouter(responses={400: {"description": "A filter value that cannot be honoured"},
@@ -78,9 +80,12 @@ def event_page(key: str, request: Request, session: SessionDep, settings: Settin
         return RedirectResponse(ev.path, status_code=301)
     articles = {s.article_id: queries.get_article(session, s.article_id) for s in ev.sources}
     sources = [(s, _paragraph(articles[s.article_id].body, s.start, s.end)) for s in ev.sources]
+    editor = is_editor(request, settings)
     return render(request, "event.html", {
         "event": ev, "sources": sources, "related": queries.related_events(session, ev),
-        "title": ev.title, "writes_enabled": settings.writes_enabled,
+        "title": ev.title, "is_editor": editor, "history": queries.event_history(session, ev.id),
+        "csrf": csrf_token(request) if editor else "", "editor_name": request.session.get("editor", ""),
+        "actors_value": ", ".join(f"{a['slug']}:{a['role']}" for a in ev.actors),
         "twins": [{"ext": "json", "label": "JSON", "mime": "application/json", "url": f"/events/{ev.id}.json"}],
     })
 
@@ -108,14 +113,15 @@ def actor_page(slug: str, request: Request, session: SessionDep, settings: Setti
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse, summary="An article with its events marked")
-def article_page(article_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
+def article_page(article_id: IdPath, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     article = queries.get_article(session, article_id)
     if article is None:
         raise HTTPException(404, "No such article")
     marked = queries.article_sources(session, article_id)
     return render(request, "article.html", {
         "article": article, "paragraphs": _marked_paragraphs(article.body, marked), "marked": marked,
-        "title": article.title,
+        "title": article.title, "is_editor": is_editor(request, settings),
+        "csrf": csrf_token(request) if is_editor(request, settings) else "", "editor_name": request.session.get("editor", ""),
     })
 
 
