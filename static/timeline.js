@@ -1,6 +1,6 @@
 // The timeline's keyboard and phone behaviour (CSP: same-origin script, no inline code):
 // - after a swap started from a link, focus and scroll move to the results heading (form fields keep focus);
-// - the density strip is one tab stop; the arrow keys, Home and End move between its bars;
+// - the density strip and the type checkboxes are one tab stop each; the arrow keys, Home and End move within;
 // - the filter disclosure starts closed on narrow screens and keeps the reader's choice across swaps.
 (function () {
   "use strict";
@@ -15,22 +15,31 @@
     if (summary) summary.addEventListener("click", function () { filtersOpen = !d.open; });
   }
 
-  function setupDensity() {
-    var strip = document.querySelector("figure.density svg");
-    if (!strip || strip.dataset.ready) return;
-    strip.dataset.ready = "1";
-    strip.addEventListener("keydown", function (e) {
-      var bars = Array.prototype.slice.call(strip.querySelectorAll("a"));
-      var i = bars.indexOf(document.activeElement);
+  // One tab stop for a group of controls; the arrow keys, Home and End move between them (roving tabindex).
+  function rove(group, selector) {
+    if (!group || group.dataset.roving) return;
+    group.dataset.roving = "1";
+    var items = function () { return Array.prototype.slice.call(group.querySelectorAll(selector)); };
+    var all = items();
+    var current = all.filter(function (el) { return el.getAttribute("tabindex") === "0" || el.checked; })[0] || all[0];
+    all.forEach(function (el) { el.setAttribute("tabindex", el === current ? "0" : "-1"); });
+    group.addEventListener("keydown", function (e) {
+      var list = items();
+      var i = list.indexOf(document.activeElement);
       if (i < 0) return;
-      var next = {ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: bars.length - 1}[e.key];
+      var next = {ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: list.length - 1}[e.key];
       if (next === undefined) return;
       e.preventDefault();
-      next = Math.max(0, Math.min(bars.length - 1, next));
-      bars[i].setAttribute("tabindex", "-1");
-      bars[next].setAttribute("tabindex", "0");
-      bars[next].focus();
+      next = Math.max(0, Math.min(list.length - 1, next));
+      list[i].setAttribute("tabindex", "-1");
+      list[next].setAttribute("tabindex", "0");
+      list[next].focus();
     });
+  }
+
+  function setupDensity() {
+    rove(document.querySelector("figure.density svg"), "a");
+    rove(document.querySelector("#quick .types"), "input[type=checkbox]");
   }
 
   function setup() { setupFilters(); setupDensity(); }

@@ -79,7 +79,7 @@ def test_every_part_of_the_page_follows_the_view_after_swaps(page: Page):
 
 def test_a_form_change_pushes_the_canonical_url_and_updates_the_twins(page: Page):
     page.goto(page.base + "/?actor=vladimir-putin")
-    page.locator("fieldset.types input[value=call]").check()
+    page.locator("#quick .types input[value=call]").check()
     settle(page, "type=call")
     assert page.url == page.base + "/?actor=vladimir-putin&type=call"  # no q=&from=&to=&order=desc
     assert page.locator("#twins a[data-twin=csv]").get_attribute("href") == "/events.csv?actor=vladimir-putin&type=call"
