@@ -147,7 +147,8 @@ def test_phone_results_before_filters_and_a_tap_scrolls_to_the_results(page: Pag
 
 
 PAGES = [("timeline", "/?actor=vladimir-putin"), ("search", "/?q=nothing-matches-this"), ("range", "/?from=2025-04-01&to=2025-03-01"),
-         ("actor", "/actors/vladimir-putin"), ("article", "/articles/1"), ("ingest", "/ingest"), ("login", "/login")]
+         ("event", None), ("actor", "/actors/vladimir-putin"), ("article", "/articles/1"), ("corrections", "/corrections"),
+         ("ingest", "/ingest"), ("login", "/login")]
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -155,6 +156,8 @@ PAGES = [("timeline", "/?actor=vladimir-putin"), ("search", "/?q=nothing-matches
 def test_no_serious_accessibility_violation_at_both_widths(browser, live_server, name, path, width):
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     page = context.new_page()
+    if path is None:  # an event page: the first event's permalink
+        path = page.request.get(live_server + "/events.json").json()["events"][0]["url"].replace(live_server, "")
     page.goto(live_server + path)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
