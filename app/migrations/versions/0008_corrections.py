@@ -30,12 +30,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_correction_mention", "correction", ["article_id", "mention"])
-    with op.batch_alter_table("event") as batch:
-        batch.add_column(sa.Column("hidden", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # a plain ADD COLUMN: batch mode would copy and drop the event table, and on SQLite (foreign keys on)
+    # dropping it cascades to every source and facet row
+    op.add_column("event", sa.Column("hidden", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("event") as batch:
-        batch.drop_column("hidden")
+    op.drop_column("event", "hidden")  # ALTER TABLE DROP COLUMN (SQLite 3.35+), for the same reason
     op.drop_index("ix_correction_mention", table_name="correction")
     op.drop_table("correction")
