@@ -179,7 +179,7 @@ def date_range(lo: dt.date | None, hi: dt.date | None) -> str:
 
 
 def _lexicon_label(kind: str, value: str) -> str:
-    from app.lexicon import load_lexicon  # the lexicon is data; loading it once per process is cached
+    from app.lexicon import load_lexicon, slugify  # the lexicon is data, loaded once per process
 
     lex = load_lexicon()
     if kind == "actor" and value in lex.actors:
@@ -187,7 +187,7 @@ def _lexicon_label(kind: str, value: str) -> str:
     if kind == "type" and value in lex.types:
         return lex.types[value].label
     if kind == "topic":
-        return next((name for name in lex.topics if name.lower().replace(" ", "-") == value), value.replace("-", " "))
+        return next((name for name in lex.topics if slugify(name) == value), value.replace("-", " "))
     return value
 
 
