@@ -24,8 +24,8 @@ def upgrade() -> None:
         sa.Column("before", sa.Text(), nullable=False, server_default=""),
         sa.Column("after", sa.Text(), nullable=False, server_default=""),
         sa.Column("editor", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("undone_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("undone_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("undone_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
