@@ -13,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings, get_settings
 from app.db import init_db, make_engine
-from app.web.routes import admin, api, dyads, feeds, pages
+from app.web.routes import admin, api, dyads, editing, feeds, pages
 from app.web.templating import STATIC, render
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dyads.router)
     app.include_router(admin.router)
     app.include_router(feeds.router)
+    app.include_router(editing.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -57,6 +57,7 @@ class Event(EventBase, table=True):
     source_count: int = 0
     confidence: int = 0  # independent cues that carry it (see app.pipeline.events.cue_count)
     split_from: int | None = None
+    hidden: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # hidden by an editor (a Correction): in no view, count or facet
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -103,6 +104,24 @@ class AdminSession(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Correction(SQLModel, table=True):
+    """An editor's change, with who, when, before and after. Keyed like SplitLock by what survives
+    re-extraction (the article and the mention of the event's first source), so `refresh_event` applies
+    it again to whatever event holds that mention. An undone correction stays on record."""
+
+    __table_args__ = (Index("ix_correction_mention", "article_id", "mention"),)
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int  # no foreign key: deleting an article is itself recorded here, and can be undone
+    mention: str = ""  # '' for a whole article
+    field: str  # type, date, title, actors, hidden, or article (deleted)
+    before: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    after: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    editor: str
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    undone_at: dt.datetime | None = None
+    undone_by: str = ""
 
 
 class Actor(SQLModel, table=True):

@@ -201,6 +201,8 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
         name = _clean_name(m["name"])
         if not name or " " not in name or PRECEDED_BY_NAME.search(text, max(0, m.start() - 30), m.start()):
             continue
+        if name not in m["name"]:  # spaced otherwise than one space: not taken
+            continue
         offset = m.start("name") + m["name"].index(name)
         actor = _person(name, title)
         if m["alias"]:
@@ -208,6 +210,11 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
                           role=actor.role, discovered=True)
         out.append(Found(offset, offset + len(name), actor))
     return out
+
+
+def _word_start(text: str, n: int) -> int:
+    """Offset of the n-th whitespace-separated word of text (0-based)."""
+    return [m.start() for m in re.finditer(r"\S+", text)][n]
 
 
 def organisations(text: str, start: int = 0, end: int | None = None) -> list[Found]:
@@ -224,10 +231,11 @@ def organisations(text: str, start: int = 0, end: int | None = None) -> list[Fou
             words = words[3:] if words[2] == "the" else words[2:]
         if len(words) < 2:
             continue
-        name = " ".join(words)
-        offset = m.start("name") + m["name"].index(name)
+        name = " ".join(words)  # the name as written, its spaces normalised
+        skipped = len(m["name"].split()) - len(words)  # words dropped from the front
+        offset = m.start("name") + _word_start(m["name"], skipped)
         aliases = (m["alias"],) if m["alias"] else ()
-        out.append(Found(offset, offset + len(name), Actor(slugify(name), name, "organisation", aliases, discovered=True)))
+        out.append(Found(offset, m.end("name"), Actor(slugify(name), name, "organisation", aliases, discovered=True)))
     return out
 
 

@@ -19,6 +19,7 @@ from app.models import Actor, Article, Event, EventActor, EventSource, EventTopi
 from app.pipeline.dates import precision as value_precision
 from app.pipeline.events import EventCandidate, Role, covering_value, cue_count, extract_events, make_title
 from app.pipeline.merge import Report, event_interval, group_reports_blocked, majority_roles, merge_reason
+from app.pipeline import corrections
 from app.pipeline.reader import RawArticle
 from app.timeline import tally
 
@@ -277,7 +278,7 @@ def refresh_event(session: Session, event_id: int) -> None:
     sources = session.exec(select(EventSource).where(EventSource.event_id == event_id)).all()
     if event is None or not sources:
         return
-    fields = summarize(sources)
+    fields = corrections.apply(session, sources, summarize(sources))  # editors' corrections outlive re-extraction
     tally.note(session, [event_id], -1)
     for k, v in fields.items():
         if k not in ("roles", "topics"):

@@ -78,21 +78,45 @@ def twins(f: Filters, base_path: str = "/events") -> list[dict]:
     return [{"ext": ext, "label": label, "mime": mime, "url": f.url(f"{base_path}.{ext}")} for ext, label, mime in TWINS]
 
 
+RULE = ("Actors and topics narrow the list: an event must have every one you choose. Types widen it: "
+        "an event may be of any type you tick. The kinds combine (actors and topics and types and dates). "
+        "Each count is the number of events you get by choosing it (or, for a chosen one, by dropping it).")
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def summary(total: int, f: Filters) -> str:
+    """'1 event matches these filters', '12 events', 'No event matches these filters'."""
+    if not f.active:
+        return plural(total, "event") + "."
+    if total == 0:
+        return "No event matches these filters."
+    return plural(total, "event") + (" matches" if total == 1 else " match") + " these filters."
+
+
 def view_context(session: Session, f: Filters) -> dict:
     """What a filtered view shows whatever its page: title, total, facet lists, chips, density, links
     (app/web/views.py keeps the whole of it per view and data version)."""
     f = replace(f, labels=slug_labels(session, f), cursor=None)
+    total = count_events(session, f)
     return {
         "filters": f,
-        "total": count_events(session, f),
+        "total": total,
+        "summary": summary(total, f),
         "actor_facets": [dict(a, url=f.toggle("actors", a["slug"]), on=a["slug"] in f.actors) for a in facet_counts(session, f, "actor")],
         "topic_facets": [dict(t, url=f.toggle("topics", t["slug"]), on=t["slug"] in f.topics) for t in facet_counts(session, f, "topic")],
         "type_facets": [dict(t, url=f.toggle("types", t["slug"]), on=t["slug"] in f.types) for t in facet_counts(session, f, "type")],
         "chips": f.chips(),
         "density": density(*histogram(session, f), f),
         "twins": twins(f),
+        "canonical_url": f.url("/"),
         "order_url": f.url("/", order="asc" if f.order == "desc" else "desc"),
         "min_sources_url": f.url("/", min_sources=0 if f.min_sources else 2),
+        "swap_url": f.url("/", date_from=f.date_to, date_to=f.date_from) if f.impossible else None,
         "clear_url": "/",
+        "rule": RULE,
+        "active_count": f.active_count,
         "title": f.describe(),
     }

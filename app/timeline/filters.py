@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")  # type slugs have underscores (military_action)
 ORDERS = ("desc", "asc")
 VIEWS = ("list", "lanes")  # two views of one URL state; "list", the default, never appears in URLs
 # dates a view may ask for: wide enough for any news, narrow enough that date arithmetic never overflows
@@ -121,16 +121,37 @@ class Filters:
     def active(self) -> bool:
         return bool(self.actors or self.topics or self.types or self.date_from or self.date_to or self.q or self.min_sources)
 
+    @property
+    def impossible(self) -> bool:
+        """A date range that ends before it starts: no event can match."""
+        return bool(self.date_from and self.date_to and self.date_from > self.date_to)
+
+    @property
+    def query_string(self) -> str:
+        """The canonical query string of this view: fixed parameter order, no empty parameters."""
+        return urlencode(self.params(cursor=self.cursor))
+
+    def label(self, kind: str, value: str) -> str:
+        """A value's display name: from `labels` (the database's), else the lexicon's, else the value."""
+        if (kind, value) in self.labels:
+            return self.labels[(kind, value)]
+        return _lexicon_label(kind, value)
+
+    @property
+    def active_count(self) -> int:
+        """How many filters are on (a date range counts once)."""
+        return (len(self.actors) + len(self.topics) + len(self.types) + bool(self.date_from or self.date_to)
+                + bool(self.q) + bool(self.min_sources))
+
     def chips(self, path: str = "/") -> list[Chip]:
         """Every active filter with its label and remove link."""
-        name = lambda kind, v: self.labels.get((kind, v), v)  # noqa: E731
-        out = [Chip("actor", a, name("actor", a), self.toggle("actors", a, path)) for a in self.actors]
-        out += [Chip("topic", t, name("topic", t), self.toggle("topics", t, path)) for t in self.topics]
-        out += [Chip("type", t, name("type", t), self.toggle("types", t, path)) for t in self.types]
+        out = [Chip("actor", a, self.label("actor", a), self.toggle("actors", a, path)) for a in self.actors]
+        out += [Chip("topic", t, self.label("topic", t), self.toggle("topics", t, path)) for t in self.topics]
+        out += [Chip("type", t, self.label("type", t), self.toggle("types", t, path)) for t in self.types]
         if self.date_from:
-            out.append(Chip("from", self.date_from.isoformat(), f"from {self.date_from:%d %b %Y}", self.url(path, date_from=None)))
+            out.append(Chip("from", self.date_from.isoformat(), f"from {long_date(self.date_from)}", self.url(path, date_from=None)))
         if self.date_to:
-            out.append(Chip("to", self.date_to.isoformat(), f"to {self.date_to:%d %b %Y}", self.url(path, date_to=None)))
+            out.append(Chip("to", self.date_to.isoformat(), f"to {long_date(self.date_to)}", self.url(path, date_to=None)))
         if self.q:
             out.append(Chip("q", self.q, f"“{self.q}”", self.url(path, q="")))
         if self.min_sources:
@@ -138,9 +159,49 @@ class Filters:
         return out
 
     def describe(self) -> str:
-        """A sentence for titles and feeds: 'Events: Vladimir Putin, ceasefire'."""
-        chips = self.chips()
-        return "Events" + (": " + ", ".join(c.label for c in chips) if chips else "")
+        """A heading for pages, titles and feeds: 'Vladimir Putin · ceasefire · 1–31 March 2025'."""
+        parts = [self.label("actor", a) for a in self.actors] + [self.label("topic", t) for t in self.topics]
+        if self.types:
+            parts.append(" or ".join(self.label("type", t) for t in self.types))
+        if self.date_from or self.date_to:
+            parts.append(date_range(self.date_from, self.date_to))
+        if self.q:
+            parts.append(f"“{self.q}”")
+        if self.min_sources:
+            parts.append(f"≥ {self.min_sources} sources")
+        return " · ".join(parts) if parts else "All events"
+
+
+def long_date(d: dt.date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def date_range(lo: dt.date | None, hi: dt.date | None) -> str:
+    """'1–31 March 2025', '3 March – 5 April 2025', 'from 1 March 2025', 'until 31 March 2025'."""
+    if lo and hi and lo <= hi:
+        if lo == hi:
+            return long_date(lo)
+        if (lo.year, lo.month) == (hi.year, hi.month):
+            return f"{lo.day}–{hi.day} {hi:%B %Y}"
+        if lo.year == hi.year:
+            return f"{lo.day} {lo:%B} – {long_date(hi)}"
+        return f"{long_date(lo)} – {long_date(hi)}"
+    if lo and hi:
+        return f"from {long_date(lo)} to {long_date(hi)}"
+    return f"from {long_date(lo)}" if lo else f"until {long_date(hi)}"
+
+
+def _lexicon_label(kind: str, value: str) -> str:
+    from app.lexicon import load_lexicon, slugify  # the lexicon is data, loaded once per process
+
+    lex = load_lexicon()
+    if kind == "actor" and value in lex.actors:
+        return lex.actors[value].name
+    if kind == "type" and value in lex.types:
+        return lex.types[value].label
+    if kind == "topic":
+        return next((name for name in lex.topics if slugify(name) == value), value.replace("-", " "))
+    return value
 
 
 def _date(value: str | None, name: str) -> dt.date | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy import and_, false, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from app.lexicon import load_lexicon
@@ -53,6 +54,7 @@ class EventView:
     actors: list[dict] = field(default_factory=list)
     topics: list[dict] = field(default_factory=list)
     sources: list[SourceView] = field(default_factory=list)
+    hidden: bool = False
 
     @property
     def path(self) -> str:
@@ -122,9 +124,13 @@ def fts_query(q: str) -> str:
     return " ".join(f'"{t}"' for t in terms[:12])
 
 
-def conditions(session: Session, f: Filters, skip: str = "") -> list:
-    """The WHERE conditions of a filtered view, leaving out one facet (for its own counts)."""
+def conditions(session: Session, f: Filters, skip: str = "", facet_driven: bool = False) -> list:
+    """The WHERE conditions of a filtered view, leaving out one facet (for its own counts). Events hidden by
+    an editor have no facet rows, so a view with an actor or topic (or walking one: facet_driven) leaves
+    them out already; any other view says so."""
     conds = []
+    if not facet_driven and not (f.actors and skip != "actor") and not (f.topics and skip != "topic"):
+        conds.append(Event.hidden == false())
     if skip != "actor":
         for actor_id in _ids(session, Actor, f.actors):
             conds.append(Event.id.in_(select(EventActor.event_id).where(EventActor.actor_id == actor_id,
@@ -149,12 +155,55 @@ def conditions(session: Session, f: Filters, skip: str = "") -> list:
 
 
 def _text_condition(session: Session, q: str):
+    """Titles and quotes (full text), or an actor whose name or alias is the text (accents and case aside)."""
+    named = [a["id"] for a in find_actors(session, q, exact=True)]
     if session.get_bind().dialect.name == "sqlite":
         match = fts_query(q)
         if not match:
             return literal_column("1") == 1
-        return Event.id.in_(text("SELECT rowid FROM event_fts WHERE event_fts MATCH :fts").bindparams(fts=match))
-    return text("event.search @@ plainto_tsquery('english', :pgq)").bindparams(pgq=q)
+        cond = Event.id.in_(text("SELECT rowid FROM event_fts WHERE event_fts MATCH :fts").bindparams(fts=match))
+    else:
+        cond = text("event.search @@ plainto_tsquery('english', :pgq)").bindparams(pgq=q)
+    if named:
+        cond = or_(cond, Event.id.in_(select(EventActor.event_id).where(EventActor.actor_id.in_(named))))
+    return cond
+
+
+def normalise(value: str) -> str:
+    """Casefolded, accents stripped, punctuation as spaces: 'Zelenskiy', 'zelénskiy' and 'ZELENSKIY' agree."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.findall(r"\w+", bare))
+
+
+def _actor_names(session: Session) -> list[dict]:
+    """Every actor with its normalised name and aliases (Actor.aliases is '|'-separated), kept per data version."""
+    def build() -> list[dict]:
+        rows = session.execute(select(Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.aliases)).all()
+        return [{"id": i, "slug": slug, "name": name, "kind": kind,
+                 "keys": tuple(dict.fromkeys(k for k in (normalise(name), normalise(slug.replace("-", " ")),
+                                                         *(normalise(x) for x in (aliases or "").split("|"))) if k))}
+                for i, slug, name, kind, aliases in rows]
+    return cached(session, ("actor-names",), build)
+
+
+def find_actors(session: Session, q: str, limit: int = 10, exact: bool = False) -> list[dict]:
+    """Actors by name or alias: exact matches first, then names with a word starting with the text, then
+    names containing it; ties by number of events. exact=True keeps only exact matches."""
+    needle = normalise(q)
+    if not needle:
+        return []
+    ranked = []
+    for a in _actor_names(session):
+        rank = min((0 if k == needle else 1 if (" " + k).find(" " + needle) >= 0 else 2 if needle in k else 3)
+                   for k in a["keys"])
+        if rank < (1 if exact else 3):
+            ranked.append((rank, a))
+    if not ranked:
+        return []
+    events = totals(session, tally.ALL)
+    ranked.sort(key=lambda ra: (ra[0], -events.get(f"a:{ra[1]['id']}", 0), ra[1]["name"]))
+    return [dict(a, count=events.get(f"a:{a['id']}", 0), exact=rank == 0) for rank, a in ranked[:limit]]
 
 
 def _driver(session: Session, f: Filters):
@@ -195,8 +244,8 @@ WALKS = {  # one index each; {cmp} is the keyset condition, {dir} the order
              "ORDER BY date_start {dir}, event_id {dir} LIMIT ?",
     "topic": "SELECT event_id, date_start FROM eventtopic WHERE topic_id = ?{cmp} "
              "ORDER BY date_start {dir}, event_id {dir} LIMIT ?",
-    "type": "SELECT id, date_start FROM event WHERE type = ?{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
-    "all": "SELECT id, date_start FROM event WHERE 1 = 1{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
+    "type": "SELECT id, date_start FROM event WHERE type = ? AND NOT hidden{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
+    "all": "SELECT id, date_start FROM event WHERE NOT hidden{cmp} ORDER BY date_start {dir}, id {dir} LIMIT ?",
 }
 
 
@@ -276,7 +325,7 @@ def _walk_filtered(session: Session, f: Filters, table, match, rest: Filters, si
         for topic_id in _ids(session, Topic, rest.topics):
             other = aliased(EventTopic)
             q = q.join(other, and_(other.event_id == table.event_id, other.topic_id == topic_id))
-        others = conditions(session, replace(rest, actors=(), topics=()))
+        others = conditions(session, replace(rest, actors=(), topics=()), facet_driven=True)
         if others:
             q = q.join(Event, Event.id == table.event_id).where(*others)
     if f.cursor:
@@ -412,7 +461,7 @@ def load_events(session: Session, ids: list[int], sources: bool = True) -> list[
     e = Event.__table__.c
     rows = {r.id: r for r in session.execute(
         select(e.id, e.date, e.date_start, e.date_end, e.precision, e.approximate, e.type, e.plover, e.cameo,
-               e.title, e.slug, e.source_count, e.confidence).where(e.id.in_(ids)))}
+               e.title, e.slug, e.source_count, e.confidence, e.hidden).where(e.id.in_(ids)))}
     actors: dict[int, list[dict]] = defaultdict(list)
     ea, a = EventActor.__table__.c, Actor.__table__.c
     for event_id, slug, name, kind, role in session.execute(
@@ -443,7 +492,7 @@ def load_events(session: Session, ids: list[int], sources: bool = True) -> list[
             continue
         out.append(EventView(r.id, r.date, _as_date(r.date_start), _as_date(r.date_end), r.precision, bool(r.approximate),
                              r.type, r.plover, r.cameo, r.title, r.slug, r.source_count, r.confidence,
-                             sorted(actors[i], key=lambda x: rank.get(x["role"], 3)), topics[i], srcs[i]))
+                             sorted(actors[i], key=lambda x: rank.get(x["role"], 3)), topics[i], srcs[i], bool(r.hidden)))
     return out
 
 
@@ -476,14 +525,54 @@ def _names(session: Session, model) -> dict[int, dict]:
 
 
 def _facet_counts(session: Session, f: Filters, kind: str, limit: int) -> list[dict]:
-    key = total_key(session, replace(f, **{kind + "s": ()}))
-    if key is not None:
-        return _facet_counts_from_totals(session, key, kind, limit)
-    return facet_counts_live(session, f, kind, limit)
+    def grouped(g: Filters, n: int) -> list[dict]:
+        key = total_key(session, g)
+        return _facet_counts_from_totals(session, key, kind, n) if key is not None else _grouped_live(session, g, kind, n)
+    return combined(session, f, kind, limit, grouped, lambda g: count_events(session, g))
 
 
 def facet_counts_live(session: Session, f: Filters, kind: str, limit: int) -> list[dict]:
-    conds = conditions(session, f, skip=kind)
+    """facet_counts counted from the events alone (what the totals must agree with)."""
+    return combined(session, f, kind, limit, lambda g, n: _grouped_live(session, g, kind, n),
+                    lambda g: count_live(session, g))
+
+
+def combined(session: Session, f: Filters, kind: str, limit: int, grouped, count) -> list[dict]:
+    """The combining rule, applied to counts: actors and topics narrow (an event must have every one chosen),
+    types widen (an event may be of any type chosen), kinds combine by AND. Each value's count is the total
+    of the view its link leads to: adding the value when it is off, removing it when it is on.
+    grouped(view, limit) gives a view's events per value of the facet; count(view) a view's total."""
+    if kind == "type":
+        return _type_counts(f, grouped(replace(f, types=()), 0))
+    chosen = getattr(f, kind + "s")
+    found = grouped(f, limit + len(chosen))
+    names = _names(session, Actor if kind == "actor" else Topic)
+    by_slug = {v["slug"]: v for v in names.values()}
+    on = [dict(by_slug.get(v) or {"slug": v, "name": f.label(kind, v), "kind": ""},
+               count=count(replace(f, **{kind + "s": tuple(c for c in chosen if c != v)}))) for v in chosen]
+    return on + [x for x in found if x["slug"] not in chosen][:limit]
+
+
+def _type_counts(f: Filters, rows: list[dict]) -> list[dict]:
+    """Types widen, so a view's total is the sum of its types' counts under the other filters (rows)."""
+    base = {r["slug"]: r for r in rows}
+    for t in f.types:
+        base.setdefault(t, {"slug": t, "name": f.label("type", t), "count": 0})
+    counts = {slug: r["count"] for slug, r in base.items()}
+    chosen = sum(counts[t] for t in f.types)
+
+    def after_click(t: str) -> int:
+        if t not in f.types:
+            return chosen + counts[t] if f.types else counts[t]
+        rest = [x for x in f.types if x != t]
+        return sum(counts[x] for x in rest) if rest else sum(counts.values())
+    out = [dict(r, count=after_click(slug)) for slug, r in base.items()]
+    return sorted(out, key=lambda x: (x["slug"] not in f.types, -x["count"], x["name"]))
+
+
+def _grouped_live(session: Session, f: Filters, kind: str, limit: int) -> list[dict]:
+    """The view's events per value of a facet (every filter applied), counted from the events."""
+    conds = conditions(session, f)
     filtered = select(Event.id).where(*conds)
     if kind == "type":
         # grouped by an expression: SQLite then narrows by the filters' index instead of walking the whole
@@ -601,16 +690,11 @@ def get_actor(session: Session, slug: str) -> Actor | None:
 
 
 def counterparts(session: Session, actor: Actor, limit: int = 12) -> list[dict]:
-    """The actors that most often share an event with this one."""
-    ea2 = EventActor.__table__.alias("ea2")
-    rows = session.execute(
-        select(Actor.slug, Actor.name, func.count().label("n"))
-        .select_from(EventActor)
-        .join(ea2, and_(ea2.c.event_id == EventActor.event_id, ea2.c.actor_id != EventActor.actor_id))
-        .join(Actor, Actor.id == ea2.c.actor_id)
-        .where(EventActor.actor_id == actor.id, ea2.c.role != "mentioned")
-        .group_by(Actor.id).order_by(text("n DESC"), Actor.name).limit(limit)).all()
-    return [{"slug": s, "name": n, "count": c} for s, n, c in rows]
+    """The actors that most often take part in an event with this one; each count is the number of events
+    of the pair's view (both actors taking part, as the timeline filters them)."""
+    f = Filters(actors=(actor.slug,))
+    return [{"slug": a["slug"], "name": a["name"], "count": a["count"], "url": f.toggle("actors", a["slug"])}
+            for a in facet_counts(session, f, "actor", limit + 1) if a["slug"] != actor.slug][:limit]
 
 
 def get_article(session: Session, article_id: int) -> Article | None:
@@ -634,3 +718,11 @@ def slug_labels(session: Session, f: Filters) -> dict:
     types = load_lexicon().types
     labels.update({("type", t): types[t].label for t in f.types if t in types})
     return labels
+
+
+def event_history(session: Session, event_id: int) -> list:
+    """Editors' corrections recorded against this event's sources, oldest first (undone ones too)."""
+    from app.pipeline.corrections import history
+
+    sources = session.execute(select(EventSource.article_id, EventSource.mention).where(EventSource.event_id == event_id)).all()
+    return history(session, sources)

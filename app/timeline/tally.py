@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, inspect, text
 
 ALL = "*"
 UPSERT = ("INSERT INTO facettotal (facet, other, n) VALUES (:f, :o, :n) "
@@ -36,9 +36,10 @@ def add(counter: Counter, etype: str, date_start, actor_ids: Iterable[int], topi
                 counter[(k, other)] += sign
 
 
-def event_states(conn, event_ids: Iterable[int] | None = None) -> dict[int, tuple]:
-    """(type, date_start, core actor ids, topic ids) per event, from the database (all events if None)."""
-    events = text("SELECT id, type, date_start FROM event")
+def event_states(conn, event_ids: Iterable[int] | None = None, hidden_column: bool = True) -> dict[int, tuple]:
+    """(type, date_start, core actor ids, topic ids) per visible event, from the database (all if None)."""
+    # hidden by an editor: in no total (migration 0003 recounts before the column exists)
+    events = text("SELECT id, type, date_start FROM event WHERE " + ("NOT hidden" if hidden_column else "1 = 1"))
     actors = text("SELECT event_id, actor_id FROM eventactor WHERE role != 'mentioned'")
     topics = text("SELECT event_id, topic_id FROM eventtopic")
     params = {}
@@ -47,7 +48,7 @@ def event_states(conn, event_ids: Iterable[int] | None = None) -> dict[int, tupl
         if not params["ids"]:
             return {}
         ids = bindparam("ids", expanding=True)
-        events = text(events.text + " WHERE id IN :ids").bindparams(ids)
+        events = text(events.text + " AND id IN :ids").bindparams(ids)
         actors = text(actors.text + " AND event_id IN :ids").bindparams(ids)
         topics = text(topics.text + " WHERE event_id IN :ids").bindparams(ids)
     states = {i: (t, d, [], []) for i, t, d in conn.execute(events, params)}
@@ -84,7 +85,7 @@ def write(conn, counter: Counter) -> None:
 def recount(conn) -> int:
     """Rebuild every total from the stored events; returns the number of events counted."""
     counter: Counter = Counter()
-    states = event_states(conn)
+    states = event_states(conn, hidden_column="hidden" in {c["name"] for c in inspect(conn).get_columns("event")})
     for etype, date_start, actors, topics in states.values():
         add(counter, etype, date_start, actors, topics)
     conn.execute(text("DELETE FROM facettotal"))

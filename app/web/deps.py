@@ -26,7 +26,7 @@ async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-SLUG_PATTERN = r"^(?:[a-z0-9][a-z0-9-]{0,80})?$"  # empty allowed: a form's blank field
+SLUG_PATTERN = r"^(?:[a-z0-9][a-z0-9_-]{0,80})?$"  # empty allowed: a form's blank field
 DATE_PATTERN = r"^(?:\d{4}-\d{2}-\d{2})?$"
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A database id")]

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from app.timeline import lanes_queries
+from app.timeline.context import summary
 from app.timeline.filters import Filters
 from app.timeline.queries import cached
 from app.web import views
@@ -19,6 +20,7 @@ def lanes_context(session: Session, f: Filters) -> dict:
     ctx = ctx | lanes_queries.view_links(f) | {"lanes_html": lanes_html(session, f)}
     if len(f.actors) > 1:  # the lanes view draws the events of any of its actors
         ctx["total"] = lanes_queries.union_total(session, f)
+        ctx["summary"] = summary(ctx["total"], f)  # the heading counts what the figure draws
     return ctx
 
 

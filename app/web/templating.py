@@ -1,10 +1,12 @@
 """Jinja2 environment; a page renders whole, or as the named block htmx asked for."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -16,9 +18,25 @@ TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
 HTMX = next((p.name for p in sorted(STATIC.glob("htmx-*.min.js"))), "htmx.min.js")
 
+
+def highlight(value: str, terms: tuple[str, ...] = ()) -> Markup:
+    """The text escaped, with every word that starts with a search term marked (case-insensitive)."""
+    if not terms:
+        return escape(value)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")\w*",
+                         re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(value):
+        out += [escape(value[pos:m.start()]), Markup("<mark>"), escape(m.group()), Markup("</mark>")]
+        pos = m.end()
+    out.append(escape(value[pos:]))
+    return Markup("").join(out)
+
+
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml", "svg"]),
                   trim_blocks=True, lstrip_blocks=True)
 env.globals.update(htmx_js=HTMX, event_types=lambda: load_lexicon().types)
+env.filters["highlight"] = highlight
 
 
 def footer_freshness(request: Request):
@@ -52,11 +70,18 @@ env.filters["http_url"] = http_url
 
 
 def render(request: Request, name: str, context: dict, blocks: dict[str, str] | None = None,
-           status: int = 200) -> HTMLResponse:
-    """The whole page, or for an htmx request the block named for its HX-Target (default 'app')."""
+           status: int = 200, oob: dict[str, str] | None = None, push_url: str | None = None) -> HTMLResponse:
+    """The whole page, or for an htmx request the block named for its HX-Target (default 'app'), followed
+    by the out-of-band block that `oob` names for it (title, head links, footer: what lies outside the target)."""
     context = {"request": request, **context}
     headers = {"Vary": "HX-Request, HX-Target"}
     if blocks is not None and wants_fragment(request):
-        block = blocks.get(target(request), blocks.get("", "app"))
-        return HTMLResponse(render_block(env, name, block, context), status_code=status, headers=headers)
+        key = target(request) if target(request) in blocks else ""
+        block = blocks.get(key, "app")
+        html = render_block(env, name, block, context)
+        if oob and oob.get(key):
+            html += render_block(env, name, oob[key], {**context, "fragment": True})
+        if push_url and key == "":
+            headers["HX-Push-Url"] = push_url
+        return HTMLResponse(html, status_code=status, headers=headers)
     return HTMLResponse(env.get_template(name).render(context), status_code=status, headers=headers)

@@ -4,6 +4,7 @@ walks the index for its page of ids and joins kept parts (Russian-doll caching).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -26,12 +27,17 @@ class Card:
     html: Markup
 
 
-def cards(session: Session, ids: list[int], heading: str = "h5") -> list[Card]:
+def cards(session: Session, ids: list[int], heading: str = "h5", terms: tuple[str, ...] = ()) -> list[Card]:
+    """Rendered cards, their search terms marked; kept per event, heading and terms."""
     def build(missing: list[int]) -> dict[int, Card]:
         card = env.get_template("_macros.html").module.event_card
-        return {e.id: Card(e.id, e.date_start, e.precision, e.date_label, Markup(card(e, heading)))
+        return {e.id: Card(e.id, e.date_start, e.precision, e.date_label, Markup(card(e, heading, terms)))
                 for e in load_events(session, missing)}
-    return per_event(session, ("card", heading), ids, build)
+    return per_event(session, ("card", heading, terms), ids, build)
+
+
+def search_terms(q: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.lower() for t in re.findall(r"\w+", q)))[:12]
 
 
 def _view(session: Session, f: Filters) -> dict:
@@ -44,7 +50,7 @@ def timeline_context(session: Session, f: Filters, size: int) -> dict:
     """Everything the timeline page shows for one filtered view and page."""
     view = cached(session, ("view", f.cache_key, f.order, f.view), lambda: _view(session, f))
     ids, nxt = page_ids(session, f, size)
-    page_cards = cards(session, ids)
+    page_cards = cards(session, ids, terms=search_terms(f.q))
     return view | {
         "cards": page_cards,
         "groups": grouped(page_cards),

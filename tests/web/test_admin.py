@@ -39,9 +39,11 @@ def all_routes(routes, prefix: str = ""):
 def test_every_non_get_route_refuses_without_authentication(admin_client, client):
     routes = [(p, m) for p, m in all_routes(create_app().routes) if m - {"GET", "HEAD"}]
     assert {p for p, _ in routes} == {"/login", "/logout", "/ingest", "/api/v1/articles", "/events/{event_id}/split",
-                                      "/feeds", "/feeds/{feed_id}/pause", "/feeds/{feed_id}/resume", "/feeds/{feed_id}/remove"}
+                                      "/feeds", "/feeds/{feed_id}/pause", "/feeds/{feed_id}/resume", "/feeds/{feed_id}/remove",
+                                      "/events/{event_id}/correct", "/events/{event_id}/hide",
+                                      "/articles/{article_id}/delete", "/corrections/{correction_id}/undo"}
     for path, methods in routes:
-        path = path.replace("{event_id}", "1").replace("{feed_id}", "1")
+        path = re.sub(r"\{\w+\}", "1", path)
         for method in methods - {"GET", "HEAD"}:
             open_resp = client.request(method, path, data={"csrf": "x"})
             assert open_resp.status_code == 403, (method, path)  # writes disabled: no token configured

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from app.db import writer
 from app.lexicon import load_lexicon
 from app.models import AdminSession
-from app.pipeline.reader import RawArticle, ReadError, make_article, read_bytes
+from app.pipeline.reader import RawArticle, ReadError, make_article, parse_text, read_bytes
 from app.pipeline.store import extract, ingest_safely, split_event, sync_lexicon
 from app.timeline.queries import date_label
 from app.web.deps import IdPath, SettingsDep
@@ -194,19 +194,28 @@ def ingest_form(request: Request, settings: SettingsDep) -> HTMLResponse:
         return render(request, "ingest.html", {"title": "Add articles", "enabled": False, "disabled_reason": DISABLED}, status=403)
     if not signed_in(request):
         return RedirectResponse("/login?next=/ingest", status_code=303)
-    return render(request, "ingest.html", {"title": "Add articles", "enabled": True, "csrf": csrf_token(request),
-                                           "today": dt.date.today().isoformat()})
+    return render(request, "ingest.html", {"title": "Add articles", "enabled": True, "csrf": csrf_token(request)})
 
 
 def _pasted(headline: str, published: str, outlet: str, url: str, body: str) -> RawArticle:
-    return make_article("pasted text", headline, published, body, outlet, url or None)
+    """Pasted text in the seed format ('date YYYY-MM-DD headline' or front matter) is read as a file is;
+    the form's fields, where filled, win. No date anywhere is an error, never today's date."""
+    try:
+        seed = parse_text(body, "pasted text")
+    except ReadError:
+        if not published.strip():
+            raise ReadError("pasted text", "the publication date is required (fill it in, or start the text "
+                                           "with 'date YYYY-MM-DD Headline')") from None
+        return make_article("pasted text", headline, published, body, outlet, url or None)
+    return make_article("pasted text", headline or seed.title, published or seed.published.isoformat(), seed.body,
+                        outlet or seed.outlet, url or seed.url)
 
 
 def _preview_rows(raws: list[RawArticle]) -> list[dict]:
     lex = load_lexicon()
     rows = []
     for raw in raws:
-        events = [{"title": e.title, "type": lex.types[e.type].label, "evidence": e.evidence,
+        events = [{"title": e.title, "type": lex.types[e.type].label, "evidence": e.evidence, "after": e.date_start > raw.published,
                    "date": date_label(e.date, e.date_start, e.date_end, e.precision, e.approximate)} for e in extract(raw)]
         rows.append({"raw": raw, "events": events})
     return rows

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from app.timeline import lanes_queries, queries
 from app.timeline.context import twins
@@ -12,6 +14,9 @@ from app.web.lanes_view import lanes_context
 from app.web.views import timeline_context
 from app.timeline.filters import Filters
 from app.web.deps import MAX_ID, FiltersDep, IdPath, SessionDep, SettingsDep
+from app.web.htmx import wants_fragment
+from app.web.routes.admin import csrf_token
+from app.web.routes.editing import is_editor
 from app.web.templating import render
 
 router = APIRouter(responses={400: {"description": "A filter value that cannot be honoured"},
@@ -19,12 +24,48 @@ router = APIRouter(responses={400: {"description": "A filter value that cannot b
 
 
 @router.get("/", response_class=HTMLResponse, summary="The timeline")
-def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep) -> HTMLResponse:
+def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep,
+             find: Annotated[str, Query(max_length=100, description="Add the actor with this name or alias")] = ""):
+    notice = ""
+    if find.strip():
+        found = queries.find_actors(session, find, limit=1)
+        if found:
+            f = f if found[0]["slug"] in f.actors else replace(f, actors=f.actors + (found[0]["slug"],), cursor=None)
+        else:
+            notice = f"No actor is called “{find.strip()}” (names and aliases were searched)."
+    canonical = f.url("/", cursor=f.cursor)
+    if not wants_fragment(request) and not notice and request.url.query != f.query_string:
+        return RedirectResponse(canonical, status_code=301 if not find else 303)
     if f.view == "lanes":
         ctx = lanes_context(session, f)
     else:
         ctx = timeline_context(session, f, settings.page_size) | lanes_queries.view_links(f)
-    return render(request, "index.html", ctx, blocks={"": "app", "more": "items", "lanes": "lanes"})
+    ctx |= {"notice": notice, "skip_target": "#events", "skip_label": "Skip to events",
+            "empty_message": empty_message(f)}
+    return render(request, "index.html", ctx, blocks={"": "app", "more": "items", "lanes": "lanes"}, oob={"": "oob"},
+                  push_url=canonical)
+
+
+def empty_message(f: Filters) -> str:
+    """What was searched, when nothing matched."""
+    if f.q:
+        return (f"No event’s title, quoted sentences or actors (names and aliases) contain “{f.q}”"
+                + (" under the other filters." if replace(f, q="").active else "."))
+    return "No event matches these filters."
+
+
+@router.get("/actors/suggest", response_class=HTMLResponse, summary="Actor names for a search box (HTML options)")
+def actor_suggest(request: Request, session: SessionDep,
+                  find: Annotated[str, Query(max_length=100)] = "", q: Annotated[str, Query(max_length=100)] = ""):
+    return render(request, "_suggest.html", {"actors": queries.find_actors(session, find or q)})
+
+
+@router.get("/actors.json", summary="Actors by name or alias, for suggestions as you type")
+def actors_json(session: SessionDep, q: Annotated[str, Query(max_length=100, description="Part of a name or alias")] = "",
+                limit: Annotated[int, Query(ge=1, le=50)] = 10) -> JSONResponse:
+    found = queries.find_actors(session, q, limit)
+    return JSONResponse([{"slug": a["slug"], "name": a["name"], "kind": a["kind"], "events": a["count"],
+                          "url": Filters(actors=(a["slug"],)).url("/")} for a in found])
 
 
 def _event_id(key: str) -> int:
@@ -43,9 +84,12 @@ def event_page(key: str, request: Request, session: SessionDep, settings: Settin
         return RedirectResponse(ev.path, status_code=301)
     articles = {s.article_id: queries.get_article(session, s.article_id) for s in ev.sources}
     sources = [(s, _paragraph(articles[s.article_id].body, s.start, s.end)) for s in ev.sources]
+    editor = is_editor(request, settings)
     return render(request, "event.html", {
         "event": ev, "sources": sources, "related": queries.related_events(session, ev),
-        "title": ev.title, "writes_enabled": settings.writes_enabled,
+        "title": ev.title, "is_editor": editor, "history": queries.event_history(session, ev.id),
+        "csrf": csrf_token(request) if editor else "", "editor_name": request.session.get("editor", ""),
+        "actors_value": ", ".join(f"{a['slug']}:{a['role']}" for a in ev.actors),
         "twins": [{"ext": "json", "label": "JSON", "mime": "application/json", "url": f"/events/{ev.id}.json"}],
     })
 
@@ -73,14 +117,15 @@ def actor_page(slug: str, request: Request, session: SessionDep, settings: Setti
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse, summary="An article with its events marked")
-def article_page(article_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
+def article_page(article_id: IdPath, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     article = queries.get_article(session, article_id)
     if article is None:
         raise HTTPException(404, "No such article")
     marked = queries.article_sources(session, article_id)
     return render(request, "article.html", {
         "article": article, "paragraphs": _marked_paragraphs(article.body, marked), "marked": marked,
-        "title": article.title,
+        "title": article.title, "is_editor": is_editor(request, settings),
+        "csrf": csrf_token(request) if is_editor(request, settings) else "", "editor_name": request.session.get("editor", ""),
     })
 
 

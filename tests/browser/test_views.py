@@ -1,0 +1,169 @@
+"""One view, one truth, in Chromium: after filtering by clicking, everything on the page that depends on
+the view (heading, count, twins in the footer and in <head>, title, URL) follows it, and each twin downloaded
+from the page's own links lists the events the page shows. Plus phone and keyboard use."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import feedparser
+import icalendar
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_browser import AXE, DOCS
+
+
+@pytest.fixture
+def page(page: Page, live_server):
+    """A page that fails the test on any console error, page error or request leaving this machine."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("request", lambda r: problems.append(f"third-party request: {r.url}")
+            if not r.url.startswith(live_server) and not r.url.startswith("data:") else None)
+    page.base = live_server
+    yield page
+    assert problems == []
+
+
+def shown_ids(page: Page) -> list[int]:
+    hrefs = page.locator("article.event .title a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    return [int(re.match(r"/events/(\d+)", h)[1]) for h in hrefs]
+
+
+def settle(page: Page, part: str) -> None:
+    page.wait_for_url(re.compile(re.escape(part)))
+    page.wait_for_load_state("networkidle")
+
+
+def twin_ids(page: Page, url: str, ext: str) -> list[int]:
+    body = page.request.get(page.base + url).body()
+    if ext == "json":
+        import json
+        return [e["id"] for e in json.loads(body)["events"]]
+    if ext == "csv":
+        return [int(r["id"]) for r in csv.DictReader(io.StringIO(body.decode()))]
+    if ext == "ics":
+        cal = icalendar.Calendar.from_ical(body)
+        return [int(re.match(r"event-(\d+)@", str(v["uid"]))[1]) for v in cal.walk("VEVENT")]
+    feed = feedparser.parse(body)
+    return [int(re.search(r"/events/(\d+)", e.id)[1]) for e in feed.entries]
+
+
+def test_every_part_of_the_page_follows_the_view_after_swaps(page: Page):
+    page.goto(page.base + "/")
+    page.locator("#actors-h + ul a", has_text="Vladimir Putin").click()
+    settle(page, "actor=vladimir-putin")
+    page.locator("#topics-h + ul a", has_text="ceasefire").click()
+    settle(page, "topic=ceasefire")
+    assert page.url == page.base + "/?actor=vladimir-putin&topic=ceasefire"
+
+    shown = shown_ids(page)
+    assert shown
+    expect(page.locator("h1")).to_have_text("Vladimir Putin · ceasefire")
+    assert page.title() == "Vladimir Putin · ceasefire · Diplomatic timeline"
+    n = len(shown)
+    expect(page.locator("#results-h")).to_have_text(f"{n} event{'s' if n != 1 else ''} match{'es' if n == 1 else ''} these filters.")
+    expect(page.locator("#announce")).to_have_text(page.locator("#results-h").inner_text())
+
+    footer = {a.get_attribute("data-twin"): a.get_attribute("href") for a in page.locator("#twins a").all()}
+    head = {ln.get_attribute("id")[4:]: ln.get_attribute("href") for ln in page.locator("head link[rel=alternate]").all()}
+    assert set(footer) == {"json", "csv", "ics", "atom"} and head == footer
+    for ext, url in footer.items():
+        assert url == f"/events.{ext}?actor=vladimir-putin&topic=ceasefire"
+        got = twin_ids(page, url, ext)
+        assert (sorted(got) if ext == "atom" else got) == (sorted(shown) if ext == "atom" else shown), ext
+
+
+def test_a_form_change_pushes_the_canonical_url_and_updates_the_twins(page: Page):
+    page.goto(page.base + "/?actor=vladimir-putin")
+    page.locator("#quick .types input[value=call]").check()
+    settle(page, "type=call")
+    assert page.url == page.base + "/?actor=vladimir-putin&type=call"  # no q=&from=&to=&order=desc
+    assert page.locator("#twins a[data-twin=csv]").get_attribute("href") == "/events.csv?actor=vladimir-putin&type=call"
+    assert twin_ids(page, "/events.csv?actor=vladimir-putin&type=call", "csv") == shown_ids(page)
+
+
+def test_adding_an_actor_by_name_with_suggestions(page: Page):
+    page.goto(page.base + "/")
+    box = page.locator("#find")
+    box.fill("zelenskiy")
+    expect(page.locator("#actor-options option").first).to_have_attribute("value", "Volodymyr Zelensky")
+    box.press("Enter")
+    settle(page, "actor=volodymyr-zelensky")
+    expect(page.locator(".active-filters")).to_contain_text("Volodymyr Zelensky")
+
+
+def test_search_marks_the_words_it_matched(page: Page):
+    page.goto(page.base + "/?q=ceasefire")
+    marks = page.locator("article.event mark").all_inner_texts()
+    assert marks and all(m.lower().startswith("ceasefire") for m in marks)
+
+
+def test_keyboard_first_event_within_ten_tabs_and_enter_on_a_facet_lands_on_the_results(page: Page):
+    page.goto(page.base + "/")
+    for presses in range(1, 11):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('article.event')"):
+            break
+    assert page.evaluate("!!document.activeElement.closest('article.event')"), "first event not reached in 10 Tabs"
+    stops = page.evaluate("Array.from(document.querySelectorAll('figure.density a')).filter(a => a.tabIndex >= 0).length")
+    assert stops == 1
+
+    page.locator("#actors-h + ul a").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#results-h")).to_be_focused()  # (wait_for_function would need eval: the CSP forbids it)
+
+
+def test_density_strip_moves_with_the_arrow_keys(page: Page):
+    page.goto(page.base + "/")
+    bars = page.locator("figure.density a")
+    assert bars.count() > 2
+    bars.last.focus()
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement === document.querySelectorAll('figure.density a')[document.querySelectorAll('figure.density a').length - 2]")
+    page.keyboard.press("Home")
+    assert page.evaluate("document.activeElement === document.querySelector('figure.density a')")
+
+
+def test_phone_results_before_filters_and_a_tap_scrolls_to_the_results(page: Page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + "/")
+    first = page.locator("article.event").first.bounding_box()
+    assert first["y"] < 844, "the first event is below the first screen"
+    expect(page.locator("#filters summary")).to_contain_text("Filters")
+    assert page.evaluate("document.getElementById('filters').open") is False
+    page.locator("#filters summary").click()
+    page.locator("#actors-h + ul a", has_text="Vladimir Putin").click()
+    settle(page, "actor=vladimir-putin")
+    expect(page.locator("#results-h")).to_be_focused()  # (wait_for_function would need eval: the CSP forbids it)
+    top = page.locator("#results-h").bounding_box()["y"]
+    assert 0 <= top < 844
+    expect(page.locator("#filters summary")).to_contain_text("1 active")
+    page.screenshot(path=str(DOCS / "timeline-390.png"))
+
+
+PAGES = [("timeline", "/?actor=vladimir-putin"), ("search", "/?q=nothing-matches-this"), ("range", "/?from=2025-04-01&to=2025-03-01"),
+         ("event", None), ("actor", "/actors/vladimir-putin"), ("article", "/articles/1"), ("corrections", "/corrections"),
+         ("ingest", "/ingest"), ("login", "/login")]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("name,path", PAGES)
+def test_no_serious_accessibility_violation_at_both_widths(browser, live_server, name, path, width):
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    if path is None:  # an event page: the first event's permalink
+        path = page.request.get(live_server + "/events.json").json()["events"][0]["url"].replace(live_server, "")
+    page.goto(live_server + path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    if name == "timeline" and width == 1280:
+        page.screenshot(path=str(DOCS / "timeline.png"))
+    context.close()
