@@ -16,8 +16,7 @@ from tests.conftest import ROOT, SEEDS, SHARED
 
 GOLDEN = ROOT / "tests" / "golden"
 # Floors only ever rise: raise them when the extractor improves, never lower them.
-EVENT_STRICT_F1_FLOOR = 0.95
-TIMEX_VALUE_F1_FLOOR = 0.80
+TIMEX_VALUE_F1_FLOOR = 0.813  # measured 0.813 (annotated scope)
 
 
 def _module(path: Path, name: str):
@@ -39,12 +38,13 @@ def predictions(paths) -> list[dict]:
     return rows
 
 
-def test_development_gold_strict_f1(tmp_path):
+def test_development_gold_exactly(tmp_path):
+    """The seed article: every one of its 13 events and nothing else (one dropped or one extra fails)."""
     score = _module(SHARED / "eval" / "score.py", "score")
     pred = tmp_path / "pred.jsonl"
     pred.write_text("\n".join(json.dumps(r) for r in predictions(sorted((SHARED / "seeds").glob("*.txt")))))
     result = score.score(SHARED / "eval" / "gold", pred, verbose=False)
-    assert result["strict"]["f1"] >= EVENT_STRICT_F1_FLOOR, result
+    assert (result["strict"]["tp"], result["strict"]["fp"], result["strict"]["fn"]) == (13, 0, 0), result
 
 
 def test_meantime_value_f1_in_the_annotated_scope(tmp_path):
@@ -149,7 +149,7 @@ def test_title_words_belong_to_the_person():
 def test_lexicon_has_every_un_member_and_named_leaders():
     lex = load_lexicon()
     states = [a for a in lex.actors.values() if a.kind == "state"]
-    assert len(states) >= 193
+    assert len(states) == 197  # the 193 UN members, the Holy See, Palestine, Taiwan and Kosovo
     for slug in ("donald-trump", "vladimir-putin", "volodymyr-zelensky", "andriy-sybiga", "sergei-lavrov",
                  "dmitry-peskov", "yuri-ushakov", "marco-rubio", "steve-witkoff", "mike-waltz", "jd-vance",
                  "karoline-leavitt", "dan-scavino", "keith-kellogg", "keir-starmer", "emmanuel-macron",
@@ -225,4 +225,4 @@ def test_who_did_it_and_when(text, etype, initiator, date):
     from app.pipeline.events import extract_events
 
     found = [(e.type, e.initiator, e.date) for e in extract_events(text, dt.date(2025, 3, 19))]
-    assert (etype, initiator, date) in found, found
+    assert found == [(etype, initiator, date)]  # that event, and no other

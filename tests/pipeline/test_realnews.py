@@ -43,14 +43,6 @@ def test_news_corpus_floor(tmp_path):
     assert result["strict"]["precision"] >= NEWS_STRICT_PRECISION_FLOOR, result["strict"]
 
 
-def test_seed_gold_exact(tmp_path):
-    """The seed article: every one of its 13 events, nothing else."""
-    from tests.pipeline.test_events import predictions
-
-    result = _score(SHARED / "eval" / "gold", predictions(sorted((SHARED / "seeds").glob("*.txt"))), tmp_path)
-    assert (result["strict"]["tp"], result["strict"]["fp"], result["strict"]["fn"]) == (13, 0, 0), result
-
-
 # ---------------------------------------------------------------- open-world actors
 ACTORS = [
     # (text, expected canonical names with their state slug, '' when none is given)
