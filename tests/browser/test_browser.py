@@ -1,33 +1,14 @@
 """The timeline in a real browser: htmx filtering, history, permalinks, keyboard use, accessibility."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
-# Screenshots go to docs/ (shown in the README) with UPDATE_SCREENSHOTS=1, as golden files with
-# UPDATE_GOLDEN=1; otherwise to a scratch folder, so that a test run leaves the tree as it was.
-DOCS = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") else Path(tempfile.mkdtemp(prefix="timeline-shots-"))
-
-
-@pytest.fixture
-def page(page: Page, live_server):
-    """A page that fails the test on any console error, page error or request leaving this machine."""
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("request", lambda r: problems.append(f"third-party request: {r.url}")
-            if not r.url.startswith(live_server) and not r.url.startswith("data:") else None)
-    page.base = live_server
-    yield page
-    assert problems == []
+from tests.browser.conftest import DOCS, serious_violations
 
 
 def cards(page: Page) -> list[str]:
@@ -151,10 +132,6 @@ def test_accessibility_audit_and_screenshots(browser, live_server, name, path):
     page = context.new_page()
     page.base = live_server
     page.goto(live_server + (path or _event_path(page)))
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_violations(page) == []
     page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
     context.close()

@@ -3,19 +3,15 @@ watcher fetches it and the footer names it. The page passes an axe-core audit.""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from app.db import make_engine
 from app.feeds import WatchOptions, run_due
-from app.main import create_app
 from app.models import Feed
-from tests.browser.test_browser import AXE, DOCS
+from tests.browser.conftest import DOCS, serious_violations, serve
 from tests.conftest import ADMIN_TOKEN, drop_database, make_settings, new_database
 from tests.feedserver import FeedServer, Route, rss
 
@@ -25,18 +21,10 @@ def editor_server(seeded_db):
     """A live server with writes enabled, over its own copy of the seeded database."""
     db = new_database("feeds_live", template=seeded_db)
     settings = make_settings(db, admin_token=ADMIN_TOKEN, secret_key="browser-secret")
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
     engine = make_engine(settings)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}", engine
+    with serve(settings) as url:
+        yield url, engine
     engine.dispose()
-    server.should_exit = True
-    thread.join(timeout=10)
     drop_database(db)
 
 
@@ -51,16 +39,9 @@ def wire():
 
 
 @pytest.fixture
-def page(page: Page, editor_server):
-    problems: list[str] = []
-    base = editor_server[0]
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("request", lambda r: problems.append(f"third-party request: {r.url}")
-            if not r.url.startswith(base) and not r.url.startswith("data:") else None)
-    page.base = base
-    yield page
-    assert problems == []
+def site(editor_server) -> str:
+    """These pages talk to a server with an admin token (the conftest's page checks them against it)."""
+    return editor_server[0]
 
 
 def sign_in(page: Page) -> None:
@@ -106,10 +87,6 @@ def test_feeds_page_accessibility(browser, editor_server):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(editor_server[0] + "/feeds")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_violations(page) == []
     page.screenshot(path=str(DOCS / "feeds.png"), full_page=False)
     context.close()

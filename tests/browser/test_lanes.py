@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_browser import AXE, DOCS, page  # noqa: F401  (the page fixture: fails on console errors)
+from tests.browser.conftest import DOCS, serious_violations
 
 THREE = "/?view=lanes&actor=donald-trump&actor=vladimir-putin&actor=volodymyr-zelensky"
 H = "#lanes svg.lanes-h"
@@ -174,11 +174,7 @@ def test_accessibility_audit_and_screenshots(browser, live_server, name, path, w
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(live_server + path)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_violations(page) == []
     if width == 1280:
         page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
     context.close()

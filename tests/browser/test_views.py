@@ -12,20 +12,7 @@ import icalendar
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_browser import AXE, DOCS
-
-
-@pytest.fixture
-def page(page: Page, live_server):
-    """A page that fails the test on any console error, page error or request leaving this machine."""
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("request", lambda r: problems.append(f"third-party request: {r.url}")
-            if not r.url.startswith(live_server) and not r.url.startswith("data:") else None)
-    page.base = live_server
-    yield page
-    assert problems == []
+from tests.browser.conftest import DOCS, serious_violations
 
 
 def shown_ids(page: Page) -> list[int]:
@@ -159,11 +146,7 @@ def test_no_serious_accessibility_violation_at_both_widths(browser, live_server,
     if path is None:  # an event page: the first event's permalink
         path = page.request.get(live_server + "/events.json").json()["events"][0]["url"].replace(live_server, "")
     page.goto(live_server + path)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_violations(page) == []
     if name == "timeline" and width == 1280:
         page.screenshot(path=str(DOCS / "timeline.png"))
     context.close()
