@@ -44,7 +44,7 @@ TITLE_WORDS = (
     "Spokesperson", "Spokesman", "Spokeswoman", "spokesperson", "spokesman", "spokeswoman", "Commissioner", "Speaker",
     "Chairman", "Chairwoman", "Chair", "Negotiator", "negotiator", "Adviser", "Advisor", "adviser", "advisor", "Leader",
     "leader", "chief", "Chief", "Pope", "Patriarch", "Ayatollah", "Rabbi", "Archbishop", "Cardinal", "Mr.", "Mr",
-    "Mrs.", "Mrs", "Ms.", "Ms", "Dr.", "Dr", "Sir", "Dame", "Lord", "Lady",
+    "Mrs.", "Mrs", "Ms.", "Ms", "Dr.", "Dr", "Sir", "Dame", "Lord", "Lady", "counterpart",
 )
 PREFIXES = (r"(?:(?:Vice|Deputy|Acting|Interim|Former|former|Under|Assistant|Special|Senior|Chief|First|Grand|Supreme|"
             r"Crown|High|Permanent)[ -])+|then-")

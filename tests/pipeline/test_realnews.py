@@ -82,6 +82,8 @@ EVENTS = [
     # (text, expected [(type, date, participants in role order)])
     ("Chancellor Olaf Scholz spoke with Indian Prime Minister Narendra Modi on Monday.",
      [("call", "2025-03-17", ["olaf-scholz", "narendra-modi"])]),
+    ("Kenyan Foreign Minister Musalia Mudavadi met his Ghanaian counterpart Samuel Okudzeto Ablakwa on Monday.",
+     [("meeting", "2025-03-17", ["musalia-mudavadi", "samuel-okudzeto-ablakwa"])]),
     ("The Prime Minister spoke to President Gabriel Boric of Chile this morning.",
      [("call", "2025-03-17", ["gabriel-boric"])]),
     ("On Sunday, the President held meetings with President of Kenya William Ruto, "
