@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from app.lexicon import Actor, slugify
+from app.lexicon import Actor, load_lexicon, slugify
 
 # words that make what follows a person's name (matched case-insensitively at their first letter)
 TITLES = (
@@ -144,7 +145,7 @@ def _split_of(of: str, name: str) -> tuple[str, str]:
     if not of:
         return of, name
     words = (of + " " + name).split()
-    known = set(_known_surfaces())
+    known = _known_surfaces()
     for k in range(len(words) - 1, 0, -1):
         head = " ".join(words[:k])
         if head in known or HEAD_WORD.search(head):
@@ -153,19 +154,11 @@ def _split_of(of: str, name: str) -> tuple[str, str]:
     return " ".join(words[:k]), " ".join(words[k:])
 
 
-def _known_surfaces() -> tuple[str, ...]:
-    from app.lexicon import load_lexicon
-
-    return _surfaces(load_lexicon())
-
-
-_SURFACES: dict[int, tuple[str, ...]] = {}
-
-
-def _surfaces(lex) -> tuple[str, ...]:
-    if id(lex) not in _SURFACES:
-        _SURFACES[id(lex)] = tuple(x for a in lex.actors.values() if a.kind != "person" for x in (a.name,) + a.aliases)
-    return _SURFACES[id(lex)]
+@lru_cache(maxsize=1)
+def _known_surfaces() -> frozenset[str]:
+    """Names and aliases of the gazetteer's states and bodies (built once a process)."""
+    lex = load_lexicon()
+    return frozenset(x for a in lex.actors.values() if a.kind != "person" for x in (a.name,) + a.aliases)
 
 
 APPOSED_BEFORE = re.compile(rf"(?P<name>{NAME})(?:\s+\((?P<alias>[A-Z][\w'\u2019-]+)\))?,\s+(?:the\s+|a\s+|an\s+)?"
