@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from app.pipeline.dates import add_months
+
 MAX_MARKS = 400  # (event, lane) marks drawn one by one; more bin into counts
 MAX_BINS = 40  # periods per lane when binned
 MAX_TICKS = 12
@@ -178,8 +180,7 @@ def next_period(unit: str, d: dt.date) -> dt.date:
     if unit == "week":
         return d + dt.timedelta(days=7)
     if unit in ("month", "quarter"):
-        months = d.month - 1 + (1 if unit == "month" else 3)
-        return dt.date(d.year + months // 12, months % 12 + 1, 1)
+        return add_months(d, 1 if unit == "month" else 3)
     years = int(unit.split()[0]) if " " in unit else 1
     return dt.date(d.year + years, 1, 1)
 
