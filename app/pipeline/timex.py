@@ -129,24 +129,23 @@ class Context:
             return self.quote_anchor
         return self.dct
 
-    def tense(self, m: re.Match) -> str:
-        """'future' or 'past' for the clause holding the match (default past: news reports)."""
+    def _clause(self, m: re.Match) -> tuple[str, re.Match | None]:
+        """The clause's words before the match, and its first tensed word after it."""
         s0, s1 = self.sentence
         before = CLAUSE_SPLIT.split(self.text[max(s0, m.start() - 80):m.start()])[-1]
+        after = CLAUSE_END.split(self.text[m.end():min(s1, m.end() + 40)])[0]
+        return before, re.search(FUTURE.pattern + "|" + PAST.pattern, after, re.I)
+
+    def tense(self, m: re.Match) -> str:
+        """'future' or 'past' for the clause holding the match (default past: news reports)."""
+        before, first = self._clause(m)
         if re.search(r"\bby\s*$", before, re.I) or FUTURE.search(before):
             return "future"
-        after = CLAUSE_END.split(self.text[m.end():min(s1, m.end() + 40)])[0]
-        first = re.search(FUTURE.pattern + "|" + PAST.pattern, after, re.I)
-        if first and FUTURE.fullmatch(first.group()):
-            return "future"
-        return "past"
+        return "future" if first and FUTURE.fullmatch(first.group()) else "past"
 
     def said_past(self, m: re.Match) -> bool:
         """The clause holding the match has a past-tense verb ('visited China on 13 September')."""
-        s0, s1 = self.sentence
-        before = CLAUSE_SPLIT.split(self.text[max(s0, m.start() - 80):m.start()])[-1]
-        after = CLAUSE_END.split(self.text[m.end():min(s1, m.end() + 40)])[0]
-        first = re.search(FUTURE.pattern + "|" + PAST.pattern, after, re.I)
+        before, first = self._clause(m)
         return bool(PAST.search(before)) or bool(first and not FUTURE.fullmatch(first.group()))
 
 
