@@ -145,11 +145,23 @@ def test_kill_9_during_one_by_one_ingest_then_rerun_equals_a_clean_ingest(corpus
     url = fresh_url()
     n = len(list(corpus.rglob("*.txt")))
     for round_ in range(2):  # killed twice at random points, each after a random number of articles landed
-        target = rng.randrange(_articles(url) + 1, n)
+        target = rng.randrange(_articles(url) + 1, n - 2)
         proc = run(url, str(corpus), wait=False)
-        while _articles(url) < target and proc.poll() is None:
-            time.sleep(0.02)
-        time.sleep(rng.random() * 0.3)  # somewhere inside the next article's transaction, or between two
+        landed = []  # (time, count) each time the count of stored articles grew
+        while proc.poll() is None:
+            count = _articles(url)
+            if not landed or count > landed[-1][1]:
+                landed.append((time.perf_counter(), count))
+            if count >= target:
+                break
+            time.sleep(0.005)
+        # somewhere inside the next article's transaction, or between two: a random fraction of the
+        # time one article took on this machine, so a fast machine cannot finish the load first
+        # (measured between articles landing, not from the start, which includes the process's start-up)
+        grew = landed[1:]
+        (t0, c0), (t1, c1) = (grew[0], grew[-1]) if len(grew) >= 2 else ((0.0, 0), (0.02, 1))
+        per_article = (t1 - t0) / (c1 - c0)
+        time.sleep(rng.random() * per_article)
         kill_group(proc)
         assert _articles(url) < n, f"seed {SEED}: the load finished before the kill; use more articles"
     rc, log = run(url, str(corpus))
