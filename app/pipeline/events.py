@@ -24,8 +24,8 @@ from app.pipeline.topics import topics_in
 
 LEADING = re.compile(r"^(?:As|When|While|After|Before|Although|Though|Since|Once|Because|If|Despite|Following|At|In|On|During)\b[^,]{0,80},")
 CLAUSE_BREAK = re.compile(
-    r",\s+(?=(?:with|saying|adding|as|which|while|but|after|before|when|who|where|amid|prompting|"
-    r"leading|a|an|in which|during which|at which|after which)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+(?!with\b)|\s(?=(?:when|while|after|before|as)\s)")
+    r",\s+(?=(?:with|saying|adding|as(?!\s+well\s+as)|which|while|but|after|before|when|who|where|amid|prompting|"
+    r"leading|a|an|in which|during which|at which|after which)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+(?!with\b)|(?<!\bwell)\s(?=(?:when|while|after|before|as(?!\s+well\s+as))\s)")
 IRREALIS = re.compile(
     r"\b(?:will|would|could|should|might|may|must|can|shall|going to|plans? to|planning to|ready to|"
     r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|if|whether)\s+(?:\w+\s+){0,4}$", re.I)
@@ -220,6 +220,8 @@ class _Article:
         self._starts = {id(xs): [x.start for x in xs] for xs in (self.timexes, self.mentions)}
         self.last_subject: str | None = None
         self.subject: Mention | None = None  # the person the current sentence starts with
+        self.subjects: list[str] = []  # the people sentences have started with, in order, for 'the President'
+        self.anaphors: list[Mention] = []  # this sentence's titles that stand for a person named before
         self.unnamed_subject = False  # the current sentence starts with a title and no name
         self.sentence_start = 0
         self.last_event_date: _Date | None = None
@@ -258,10 +260,32 @@ class _Article:
         people = [x.slug for x in before if x.form != "pronoun" and self.kind(x.slug) == "person"]
         return people[-1] if people and self.subject is None and not self.unnamed_subject else self.last_subject
 
+    def sentence_mentions(self, s: Sentence) -> list[Mention]:
+        """The actors named in a sentence, with the titles that stand for a person named before."""
+        named = self._in(self.mentions, s)
+        return sorted(named + self.anaphors) if self.anaphors else named
+
+    def holder(self, title: str) -> str | None:
+        """'the President': the last person a sentence started with whose role is that title."""
+        t = " ".join(title.lower().split())
+        for slug in reversed(self.subjects):
+            role = re.split(r" of |,| for ", self.found.get(slug).role.lower())[0].strip()
+            if role == t or (role.endswith(" " + t) and not NOT_HOLDER.search(role)):
+                return slug
+        return None
+
     def begin(self, s: Sentence) -> None:
-        """Find the sentence's subject: a person named at its start, or an unnamed title ('The Prime Minister')."""
+        """Find the sentence's subject: a person named at its start, a title that stands for a person
+        named before ('On October 22, the President held'), or an unnamed title ('The Prime Minister')."""
         self.sentence_start = s.start
-        first = next((m for m in self._in(self.mentions, s)), None)
+        named = self._in(self.mentions, s)
+        self.anaphors = []
+        for m in TITLE_ANAPHOR.finditer(s.text):
+            start, end = s.start + m.start(), s.start + m.end()
+            slug = self.holder(m["title"])
+            if slug and not any(x.start < end and start < x.end for x in named):
+                self.anaphors.append(Mention(start, end, slug, "title", "person"))
+        first = next((m for m in self.sentence_mentions(s)), None)
         lead = s.text[:first.start - s.start] if first else s.text
         people = first is not None and (first.form == "pronoun" or self.kind(first.slug) == "person")
         # 'The Foreign Minister of Ukraine, Dmytro Kuleba, said': the name follows its title
@@ -273,6 +297,8 @@ class _Article:
         """The subject a following 'he' or 'she' refers to."""
         if self.subject is not None:
             self.last_subject = self.resolve(self.subject, []) if self.subject.form == "pronoun" else self.subject.slug
+            if self.last_subject and self.kind(self.last_subject) == "person":
+                self.subjects.append(self.last_subject)
         elif self.unnamed_subject:
             self.last_subject = None
 
@@ -391,7 +417,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     # "Modi's first visit to": the owner named inside the trigger, or just before the event noun
     agent = [m for m in outside if hit.start <= m.start < hit.end and POSSESSIVE.match(text, m.end)] or \
             [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)
-             or (hit.trigger.anaphoric and not VERBAL.match(text, hit.start) and NOUN_OWNER.fullmatch(text, m.end, hit.start))]
+             or (hit.trigger.anaphoric and not _verbal(text, hit.start) and NOUN_OWNER.fullmatch(text, m.end, hit.start))]
     subjectless = False
     if hit.trigger.type == "statement":
         pick = _speaker(text, hit, outside, before, after, sentence_start, art.unnamed_subject)
@@ -516,7 +542,7 @@ def _anchored(c: _Dating) -> _Date | None:
 
 def _paragraph(c: _Dating) -> _Date | None:
     """An act in a paragraph whose narrative is on a day ('On October 23, ... Putin held ...')."""
-    verbal = VERBAL.match(c.art.text, c.h.start)
+    verbal = _verbal(c.art.text, c.h.start)
     if c.h.trigger.type == "statement" or not (verbal or not c.h.trigger.anaphoric):
         return None
     pd = c.art.paragraph_date
@@ -661,7 +687,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     quotes = quote_spans(art.text, s)
     # the work per sentence is bounded: a sentence of pasted tables or a run-on of 50 KB takes the first
     # triggers and mentions only, so one bad input cannot hold the writer for minutes
-    ms = art._in(art.mentions, s)[:MAX_MENTIONS]
+    ms = art.sentence_mentions(s)[:MAX_MENTIONS]
     timexes = art._in(art.timexes, s)[:MAX_MENTIONS]
     dates = _event_dates(art, timexes, quotes)
     hits = _hits(art, s, clauses, quotes)
@@ -677,7 +703,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         cs = clauses[h.clause][0]
         ctx = _Dating(art, s, h, cs, clauses, ms, later, attribution)
         _date_by(EARLY_DATING, ctx)
-        verbal = bool(VERBAL.match(art.text, h.start))
+        verbal = _verbal(art.text, h.start)
         definite = not verbal and (
             DEFINITE.search(art.text[max(cs, h.start - 40):h.start]) or DETERMINER.match(art.text, h.start))
         own_date = bool(OWN_DATE.intersection(h.rules))
@@ -704,6 +730,16 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
 
 VERBAL = re.compile(r"(?i)(?:held|hold|holds|holding|had|met|meets|continued|hosted|hosts|received|welcomed|sat|"
                     r"conducted|carried|launched|began|mounted|sent|deployed)\b")
+# 'held talks', 'began direct negotiations': a verb that makes the event noun a new act, not a reference back
+LIGHT_VERB = re.compile(r"(?i)\b(?:held|hold|holds|holding|had|conducted|began|opened|launched|started|resumed|"
+                        r"concluded|continued)\s+(?:(?!the\b|this\b|that\b)\w+\s+){0,2}$")
+
+
+def _verbal(text: str, start: int) -> bool:
+    """The event noun at start is the object of a verb that performs it ('held talks', 'met')."""
+    return bool(VERBAL.match(text, start) or LIGHT_VERB.search(text, max(0, start - 40), start))
+
+
 ENCOUNTERS = {"call", "meeting", "talks", "visit"}
 ANCHOR_TYPES = {"call": "call", "conversation": "call", "meeting": "meeting", "summit": "meeting", "talks": "talks",
                 "visit": "visit"}
@@ -711,6 +747,12 @@ COLLECTIVE = re.compile(r"\b(?:[Tt]he (?:two |three )?(?:leaders|sides|president
                         r"governments|delegations|parties|heads of state)|[Bb]oth (?:sides|leaders|men|countries|governments|"
                         r"parties|presidents)|^\s*They)\b")
 UNNAMED_SUBJECT = re.compile(rf"(?:The|the)\s+(?:{TITLES})\b")
+NOT_HOLDER = re.compile(r"\b(?:former|ex|vice|deputy|acting|interim|assistant|under)\b")  # 'former Chancellor'
+# a title with no name after it ('the President held', 'The Prime Minister said'), not 'the President of
+# Kenya', 'the President, Xi Jinping,' or 'the Prime Minister Anthony Albanese'
+TITLE_ANAPHOR = re.compile(r"\b(?:[Tt]he)\s+(?P<title>(?:[Pp]resident|[Pp]rime [Mm]inister|[Pp]remier|[Cc]hancellor|"
+                           r"[Ff]oreign [Mm]inister|[Dd]efen[cs]e [Mm]inister|[Ff]oreign [Ss]ecretary|[Ss]ecretary of [Ss]tate|"
+                           r"[Ss]ecretary-[Gg]eneral|[Kk]ing|[Ee]mir|[Cc]rown [Pp]rince))\b(?!\s+of\b|,?\s+(?-i:[A-Z])|-elect)")
 SERIES = re.compile(r"(?i)meetings|consultations|series")
 
 
@@ -755,7 +797,7 @@ def _first_since(art: _Article, h: _Hit, timexes: list[Timex]) -> bool:
 def _premodifying_date(art: _Article, h: _Hit, timexes: list[Timex]) -> None:
     """'the October 7 attack', 'the June 27th peace agreement', 'Tuesday's call': a date in front of an
     event noun is its date, even after 'since'."""
-    if VERBAL.match(art.text, h.start) or _first_since(art, h, timexes) or not h.trigger.anaphoric:
+    if _verbal(art.text, h.start) or _first_since(art, h, timexes) or not h.trigger.anaphoric:
         return
     if OWNED.match(art.text, h.start):
         return  # 'the day after his conversation': a date before a possessive is not the noun's

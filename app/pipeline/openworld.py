@@ -83,7 +83,9 @@ def _titles(text: str, start: int, end: int):
         reach = e
     return out
 # 'President of Kenya William Ruto' / 'the Prime Minister of Australia, Anthony Albanese'
-TITLED_TAILS = tuple(re.compile(rf"(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}))?{comma}\s+(?P<name>{NAME})\b")
+# (a body's word may hold dots, 'U.S.', but a sentence's final period is not part of it: 'of Ethiopia Abiy Ahmed.')
+OF_WORD = r"[A-Z](?:\w|\.(?=\w)|(?<=\b\w)\.)*"
+TITLED_TAILS = tuple(re.compile(rf"(?:\s+of\s+(?:the\s+)?(?P<of>{OF_WORD}(?:\s+{OF_WORD}){{0,3}}))?{comma}\s+(?P<name>{NAME})\b")
                      for comma in ("", ","))
 # 'Dmytro Kuleba, the Foreign Minister of Ukraine' / 'Kempes Sanon (Sanon), leader of the Bel Air gang'
 APPOSED = re.compile(rf"\b(?P<name>{NAME})(?:\s+\((?P<alias>[A-Z][\w'\u2019-]+)\))?,\s+(?:the\s+|a\s+|an\s+)?(?:(?:[A-Z][\w'\u2019]+|\w+['\u2019]s)\s+)?(?P<title>{TITLES})\b")
@@ -105,6 +107,7 @@ NOT_NAME = {
     "Spokesperson", "Chancellor", "King", "Queen", "Prince", "Emir", "Sheikh", "Director", "Commander",
 }
 PRECEDED_BY_NAME = re.compile(r"(?:[A-Z][\w.]*|of|of the)\s+$")  # inside a longer run of capitalised words: not an apposition
+SENTENCE_END = re.compile(r"[a-z\u00e0-\u024f]{2}[.!?]\s")  # 'Russia. ' ends a sentence; 'U.S. ' does not
 TRAILING_NOT_NAME = re.compile(r"\s+(?:[A-Z][a-z]+day|of|and|the)$")
 
 
@@ -180,7 +183,7 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
     for ts, te, title in titles:
         m = next((m for tail in TITLED_TAILS if (m := tail.match(text, te, end))
                   and m["name"].split()[0] not in NOT_NAME), None)
-        if not m:
+        if not m or SENTENCE_END.search(text, te, m.start("name")):  # 'the President of Russia. Additionally'
             continue
         of_part, name_part = _split_of(m["of"] or "", m["name"])
         name = _clean_name(name_part)

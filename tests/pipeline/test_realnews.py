@@ -53,6 +53,8 @@ ACTORS = [
     ("President of Kenya William Ruto and President of Chile Gabriel Boric met.",
      {"William Ruto": "kenya", "Gabriel Boric": "chile"}),
     ("Argentine President Javier Milei's trip was short.", {"Javier Milei": "argentina"}),
+    ("Putin met the Prime Minister of Ethiopia Abiy Ahmed.", {"Abiy Ahmed": "ethiopia"}),
+    ("He was greeted by the President of Russia. Additionally, talks were held.", {}),
 ]
 
 
@@ -109,6 +111,19 @@ EVENTS = [
                                                                                          "viktor-orban"])]),
     ("Scholz and Macron held talks in Paris on 23-25 February.", [("talks", "2025-02", ["olaf-scholz",
                                                                                          "emmanuel-macron"])]),
+    # 'the President' stands for the last person a sentence started with whose role it is
+    ("Vladimir Putin flew to Minsk. On Sunday, the President held talks with Belarusian President "
+     "Alexander Lukashenko.", [("talks", "2025-03-16", ["vladimir-putin", "aleksandr-lukashenko"])]),
+    ("Chancellor Karl Nehammer arrived in Rome. The Chancellor met Giorgia Meloni on Friday.",
+     [("meeting", "2025-03-14", ["karl-nehammer", "giorgia-meloni"])]),
+    # ... but not a title no earlier subject holds, and never across a sentence's end
+    ("Marco Rubio arrived in Riyadh. On Sunday, the Prime Minister held talks with Mohammed bin Salman.",
+     [("talks", "2025-03-16", ["mohammed-bin-salman"])]),
+    # 'as well as' continues a list; a series of consultations is one meeting per counterpart
+    ("On Monday, Putin held a series of consultations with President of Laos Thongloun Sisoulith, "
+     "as well as Prime Minister of Vietnam Pham Minh Chinh.",
+     [("meeting", "2025-03-17", ["vladimir-putin", "thongloun-sisoulith"]),
+      ("meeting", "2025-03-17", ["vladimir-putin", "pham-minh-chinh"])]),
 ]
 
 
