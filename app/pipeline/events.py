@@ -316,14 +316,17 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
     return bool(IRREALIS.search(before) or infinitive.search(before))
 
 
+THAT = re.compile(r"\bthat\b")
 LEAD_IN = re.compile(r"\s*(?:(?:And|But|So|Then|Also)\s+)?")
 
 
 def _distance(text: str, h: "_Hit", start: int, end: int) -> int:
-    """Characters between a trigger and a date, plus a penalty for each comma between them."""
+    """Characters between a trigger and a date, plus a penalty for each comma between them and for a
+    'that' opening a reported clause ('told reporters on Friday that talks were going well')."""
     a, b = (h.end, start) if h.end <= start else (end, h.start)
     gap = max(0, b - a)
-    return gap + 100 * text[min(a, b):max(a, b)].count(",")
+    between = text[min(a, b):max(a, b)]
+    return gap + 100 * between.count(",") + 100 * len(THAT.findall(between))
 
 
 def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date]], clauses, busy: set[int]) -> None:

@@ -119,6 +119,18 @@ EVENTS = [
     # ... but not a title no earlier subject holds, and never across a sentence's end
     ("Marco Rubio arrived in Riyadh. On Sunday, the Prime Minister held talks with Mohammed bin Salman.",
      [("talks", "2025-03-16", ["mohammed-bin-salman"])]),
+    # wire-copy constructions
+    ("Ukrainian President Volodymyr Zelensky on Sunday welcomed Moscow's offer of direct talks.",
+     [("statement", "2025-03-16", ["volodymyr-zelensky", "russia"])]),
+    ("Trump told reporters at the White House on Friday that talks were going well.",
+     [("statement", "2025-03-14", ["donald-trump"])]),
+    ("Speaking to reporters on Sunday, Trump said he would call Putin on Tuesday.",
+     [("statement", "2025-03-16", ["donald-trump"])]),
+    ("The leaders made a joint call to Trump from Kyiv on Saturday.", [("call", "2025-03-15", ["donald-trump"])]),
+    ("Kremlin spokesman Dmitry Peskov on Monday declined to say who would travel to Istanbul.",
+     [("statement", "2025-03-17", ["dmitry-peskov"])]),
+    ("Hamas released an American-Israeli hostage on Monday.", [("other", "2025-03-17", ["hamas"])]),
+    ("Israeli airstrikes killed at least 40 people in Gaza on Sunday.", [("military_action", "2025-03-16", ["israel"])]),
     # 'as well as' continues a list; a series of consultations is one meeting per counterpart
     ("On Monday, Putin held a series of consultations with President of Laos Thongloun Sisoulith, "
      "as well as Prime Minister of Vietnam Pham Minh Chinh.",
