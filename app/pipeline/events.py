@@ -28,15 +28,16 @@ CLAUSE_BREAK = re.compile(
     r"leading|a|an|in which|during which|at which|after which)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+(?!with\b)|(?<!\bwell)\s(?=(?:when|while|after|before|as(?!\s+well\s+as))\s)")
 IRREALIS = re.compile(
     r"\b(?:will|would|could|should|might|may|must|can|shall|going to|plans? to|planning to|ready to|"
-    r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|if|whether)\s+(?:\w+\s+){0,4}$", re.I)
+    r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|looking forward to|"
+    r"looks? forward to|if|whether)\s+(?:\w+\s+){0,4}$", re.I)
 # nouns only: 'any talks', 'a possible meeting', 'the next round of talks' ('next steps and agreed' is a past act)
-IRREALIS_NOUN = re.compile(r"\b(?:any|possible|potential|future|proposed|next|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
+IRREALIS_NOUN = re.compile(r"\b(?:any|possible|potential|future|proposed|planned|next|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
 # 'announced it will fund a $500 million package': the announcement is the pledge
 PLEDGED = re.compile(r"\b(?:announced|pledged|promised|committed|confirmed|vowed)\b", re.I)
-MODAL = re.compile(r"\b(?:will|would|should|could|might|must|shall)\b", re.I)
+MODAL = re.compile(r"\b(?:will|would|should|could|might|must|shall)\b|\bto\s+(?:meet|visit|travel|hold|host|attend|sign)\b", re.I)
 # 'a pause in attacks', 'an end to strikes', 'no talks': the act named is not happening
 HALTED = re.compile(r"(?i)\b(?:(?:pause|halt|moratorium|ban|freeze|cessation|suspension)\s+(?:in|to|on|of|for)|end\s+to|stop\s+to|"
-                    r"no|without)\s+(?:all\s+|any\s+|further\s+)?(?:[\w-]+\s+)?$")
+                    r"no|without|postponed|postponing|cancell?ed|cancell?ing|called\s+off|calling\s+off|blocked|blocking|vetoed)\s+(?:all\s+|any\s+|further\s+)?(?:[\w-]+\s+)?$")
 INFINITIVE_VERB = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
 INFINITIVE_NOUN = re.compile(r"\bto\s+\w+\s+(?:\w+\s+)?$", re.I)
 CONSEQUENCE = re.compile(r"\b(?:led to|leading to|prompting|prompted|resulting in|resulted in|triggering|"
@@ -222,6 +223,7 @@ class _Article:
         self.subject: Mention | None = None  # the person the current sentence starts with
         self.subjects: list[str] = []  # the people sentences have started with, in order, for 'the President'
         self.anaphors: list[Mention] = []  # this sentence's titles that stand for a person named before
+        self.unnamed_titles: set[str] = set()  # titles first used bare with no holder: an unnamed person throughout
         self.unnamed_subject = False  # the current sentence starts with a title and no name
         self.sentence_start = 0
         self.last_event_date: _Date | None = None
@@ -267,7 +269,7 @@ class _Article:
 
     def holder(self, title: str) -> str | None:
         """'the President': the last person a sentence started with whose role is that title."""
-        t = " ".join(title.lower().split())
+        t = title
         for slug in reversed(self.subjects):
             role = re.split(r" of |,| for ", self.found.get(slug).role.lower())[0].strip()
             if role == t or (role.endswith(" " + t) and not NOT_HOLDER.search(role)):
@@ -282,15 +284,24 @@ class _Article:
         self.anaphors = []
         for m in TITLE_ANAPHOR.finditer(s.text):
             start, end = s.start + m.start(), s.start + m.end()
-            slug = self.holder(m["title"])
-            if slug and not any(x.start < end and start < x.end for x in named):
+            title = " ".join(m["title"].lower().split())
+            if title in self.unnamed_titles or any(x.start < end and start < x.end for x in named):
+                continue
+            # 'The Prime Minister spoke to Prime Minister Carney ... the Prime Minister said': a title
+            # first met with no holder is the readout's own unnamed principal, never a later-named one
+            slug = self.holder(title)
+            if slug:
                 self.anaphors.append(Mention(start, end, slug, "title", "person"))
+            else:
+                self.unnamed_titles.add(title)
         first = next((m for m in self.sentence_mentions(s)), None)
         lead = s.text[:first.start - s.start] if first else s.text
         people = first is not None and (first.form == "pronoun" or self.kind(first.slug) == "person")
         # 'The Foreign Minister of Ukraine, Dmytro Kuleba, said': the name follows its title
         apposed = people and len(lead.split()) <= 6 and lead.rstrip().endswith(",")
-        self.unnamed_subject = bool(UNNAMED_SUBJECT.match(s.text)) and not apposed and (first is None or len(lead.split()) > 1)
+        opening = LEAD_CLAUSE.match(s.text)  # 'Looking ahead, the Prime Minister said'
+        unnamed = UNNAMED_SUBJECT.match(s.text) or (opening and UNNAMED_SUBJECT.match(s.text, opening.end()))
+        self.unnamed_subject = bool(unnamed) and not apposed and (first is None or len(lead.split()) > 1)
         self.subject = first if people and not self.unnamed_subject and (len(lead.split()) <= 3 or apposed) else None
 
     def end(self, s: Sentence) -> None:
@@ -398,7 +409,9 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
     flat = APPOSITIVE.sub(lambda m: " " * len(m.group()), text[lo:hit.start])  # the sentence up to the verb
     near = [m for m in outside if lo <= m.start and m.end <= hit.start and flat[m.start - lo] != " "
             and SUBJECT_GAP.fullmatch(flat[_owner_end(text, m) - lo:])]
-    post = [m for m in after if not text[hit.end:m.start].strip() and INVERTED_END.match(text, m.end)]
+    # 'said Trump', never 'said he was' (the reported clause's subject)
+    post = [m for m in after if not text[hit.end:m.start].strip() and INVERTED_END.match(text, m.end)
+            and m.form != "pronoun"]
     if near or post:
         return near[-1:] or post[:1]
     earlier = [m for m in outside if m.start < hit.start]
@@ -469,7 +482,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         if roles and art.found.get(roles[0].slug).affiliation == slug and hit.trigger.type != "visit":
             continue
         roles.append(art.role(slug, "counterpart" if roles or subjectless else "initiator"))
-    if subjectless and art.last_core and COLLECTIVE.search(text, cs, hit.start):
+    if subjectless and art.last_core and _collective_subject(text, cs, hit.start):
         # 'the two leaders agreed', 'both sides', 'They discussed': the participants of the last event
         roles = list(art.last_core) + [replace(r, role="counterpart") for r in roles
                                        if r.slug not in {x.slug for x in art.last_core}]
@@ -554,7 +567,7 @@ def _paragraph(c: _Dating) -> _Date | None:
 
 def _collective(c: _Dating) -> _Date | None:
     """'the two leaders agreed': during their encounter."""
-    if not (c.art.last_core_date and COLLECTIVE.search(c.art.text, c.cs, c.h.start)):
+    if not (c.art.last_core_date and _collective_subject(c.art.text, c.cs, c.h.start)):
         return None
     return None if any(c.cs <= m.start < c.h.start for m in c.ms) else c.art.last_core_date
 
@@ -571,10 +584,22 @@ def _pledge(c: _Dating) -> _Date | None:
 
 
 def _attribution(c: _Dating) -> _Date | None:
-    """An act reported in a dated statement's sentence: about that date."""
-    if c.h.trigger.type == "statement" or not c.attribution or not _undated(c.art, c.h, c.clauses):
+    """An act reported in a dated statement's sentence ('Russian forces captured the village, the
+    ministry said on Sunday'): about that date."""
+    if c.h.trigger.type == "statement" or not c.attribution or c.attribution.approximate:
+        return None
+    if not (_undated(c.art, c.h, c.clauses) or _past_act(c)):
         return None
     return replace(c.attribution, approximate=True)
+
+
+def _past_act(c: _Dating) -> bool:
+    """A verb that tells an act ('captured', 'held talks'), not a noun that may refer back, in a clause
+    that is no generality."""
+    if c.h.trigger.anaphoric and not _verbal(c.art.text, c.h.start):
+        return False
+    cs, ce = c.clauses[c.h.clause]
+    return not GENERIC.search(c.art.text, cs, ce)
 
 
 def _publication(c: _Dating) -> _Date | None:
@@ -717,6 +742,12 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.date is None:
             art.drop(h.trigger.id, h.start, "no date")
             continue
+        if h.date.start > art.dct and h.trigger.type == "statement":  # 'said he would meet Putin on Friday'
+            h.date = _undated(art, h, clauses)
+            h.rules.append("date.publication")
+        if h.date is None or h.date.start > art.dct:  # 'looking forward to the G7 Summit in June': planned
+            art.drop(h.trigger.id, h.start, "after publication")
+            continue
         h.roles = _roles(art, h, ms, clauses, quotes, s.start)
         core = [r for r in h.roles if r.role != "mentioned"]
         if not core or (h.trigger.needs_counterpart and len(core) < 2 and not _object_named(h, ms, core, clauses)):
@@ -748,7 +779,14 @@ ANCHOR_TYPES = {"call": "call", "conversation": "call", "meeting": "meeting", "s
                 "visit": "visit"}
 COLLECTIVE = re.compile(r"\b(?:[Tt]he (?:two |three )?(?:leaders|sides|presidents|prime ministers|ministers|men|countries|"
                         r"governments|delegations|parties|heads of state)|[Bb]oth (?:sides|leaders|men|countries|governments|"
-                        r"parties|presidents)|^\s*They)\b")
+                        r"parties|presidents))\b")
+THEY = re.compile(r"\s*They\b")  # 'They discussed ...' at the start of a sentence or clause
+
+
+def _collective_subject(text: str, cs: int, end: int) -> bool:
+    """'the two leaders agreed', 'both sides', 'They discussed': the participants of the last encounter."""
+    return bool(COLLECTIVE.search(text, cs, end) or THEY.match(text, cs, end))
+LEAD_CLAUSE = re.compile(r"[A-Z][^,]{0,60},\s+")
 UNNAMED_SUBJECT = re.compile(rf"(?:The|the)\s+(?:{TITLES})\b")
 NOT_HOLDER = re.compile(r"\b(?:former|ex|vice|deputy|acting|interim|assistant|under)\b")  # 'former Chancellor'
 # a title with no name after it ('the President held', 'The Prime Minister said'), not 'the President of

@@ -74,7 +74,8 @@ POD = r"(?P<pod>morning|afternoon|evening|night)"
 FUTURE = re.compile(
     r"\b(?:will|won't|'ll|shall|is to|are to|going to|plans? to|planned|planning|is due|are due|due to"
     r"|scheduled|expected|slated|set to|to be (?:held|signed|completed|released)|upcoming|next|would|could"
-    r"|should|may|might|aims? to|intends? to|hopes? to|until|deadline)\b", re.I)
+    r"|should|may|might|aims? to|intends? to|hopes? to|until|deadline|look(?:s|ing)? forward"
+    r"|agreed to (?:meet|visit|travel|hold|host|sign))\b", re.I)
 PAST = re.compile(r"\b(?:was|were|had|did|said|told|ago|last|earlier|met|spoke|began|gave|held|took"
                   r"|made|went|came|saw|sent|hit|struck|flew|left|won|lost|[a-z]+ed)\b", re.I)
 CLAUSE_SPLIT = re.compile(r"[;:,]|\b(?:that|which|who|when|but|and|while|after|before|as)\b", re.I)

@@ -131,6 +131,20 @@ EVENTS = [
      [("statement", "2025-03-17", ["dmitry-peskov"])]),
     ("Hamas released an American-Israeli hostage on Monday.", [("other", "2025-03-17", ["hamas"])]),
     ("Israeli airstrikes killed at least 40 people in Gaza on Sunday.", [("military_action", "2025-03-16", ["israel"])]),
+    # a past act told in a dated statement's sentence takes the statement's date
+    ("Russian forces captured the village of Novomykhailivka, the defence ministry said on Sunday.",
+     [("military_action", "2025-03-16", ["russia"])]),
+    # 'They discussed ... and agreed' after a call: the call's participants, on its day
+    ("Starmer spoke to Carney on Sunday. They discussed trade and agreed to meet in June.",
+     [("call", "2025-03-16", ["keir-starmer", "mark-carney"]), ("agreement", "2025-03-16", ["keir-starmer", "mark-carney"])]),
+    # planned acts are no events: after publication, postponed, looked forward to
+    ("Looking ahead, Starmer said he was looking forward to the G7 Summit in June.",
+     [("statement", "2025-03-17", ["keir-starmer"])]),
+    ("On Monday Zelensky postponed a planned trip to Saudi Arabia.", []),
+    # 'The Prime Minister spoke to Prime Minister Carney ... the Prime Minister said': a title first met
+    # with no holder is the readout's unnamed principal, never the counterpart named later
+    ("The Prime Minister spoke to Prime Minister Mark Carney on Sunday. Carney thanked him. "
+     "On Sunday, the Prime Minister said trade mattered.", [("call", "2025-03-16", ["mark-carney"])]),
     # 'as well as' continues a list; a series of consultations is one meeting per counterpart
     ("On Monday, Putin held a series of consultations with President of Laos Thongloun Sisoulith, "
      "as well as Prime Minister of Vietnam Pham Minh Chinh.",
