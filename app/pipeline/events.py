@@ -384,7 +384,15 @@ def _modifier(text: str, m: Mention) -> bool:
     after = text[m.end:m.end + 3]
     if POSSESSIVE.match(after) and m.form != "pronoun":
         return not INSTITUTION.match(text, m.end)
-    return m.kind != "person" and bool(LOCATIVE.search(text[max(0, m.start - 16):m.start]))
+    if m.kind == "person" or not LOCATIVE.search(text[max(0, m.start - 16):m.start]):
+        return False
+    return not REPRESENTED.search(text, max(0, m.start - 48), m.start)  # 'the leaders of Turkey, Norway and'
+
+
+# 'the President of the European Council', 'the leaders of Turkey, Norway': who stands for the body or state
+REPRESENTED = re.compile(r"(?i:president|prime minister|leaders?|heads?|governments?|king|emir|chancellor|ministers?|"
+                         r"delegations?|representatives?|envoys?|secretary|secretary-general)\s+of\s+(?:the\s+)?"
+                         r"(?:[A-Z][\w-]*,?\s+){0,3}$")
 
 
 def _speaker_of_other(text: str, m: Mention) -> bool:

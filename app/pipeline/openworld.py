@@ -85,7 +85,9 @@ def _titles(text: str, start: int, end: int):
 # 'President of Kenya William Ruto' / 'the Prime Minister of Australia, Anthony Albanese'
 # (a body's word may hold dots, 'U.S.', but a sentence's final period is not part of it: 'of Ethiopia Abiy Ahmed.')
 OF_WORD = r"[A-Z](?:\w|\.(?=\w)|(?<=\b\w)\.)*"
-TITLED_TAILS = tuple(re.compile(rf"(?:\s+of\s+(?:the\s+)?(?P<of>{OF_WORD}(?:\s+{OF_WORD}){{0,3}}))?{comma}\s+(?P<name>{NAME})\b")
+INITIAL = re.compile(r"[A-Z]\.")
+# 'of the Office of Foreign Assets Control': a body's name may hold 'of' and 'of the' between its words
+TITLED_TAILS = tuple(re.compile(rf"(?:\s+of\s+(?:the\s+)?(?P<of>{OF_WORD}(?:\s+(?:of\s+(?:the\s+)?)?{OF_WORD}){{0,5}}))?{comma}\s+(?P<name>{NAME})\b")
                      for comma in ("", ","))
 # 'Dmytro Kuleba, the Foreign Minister of Ukraine' / 'Kempes Sanon (Sanon), leader of the Bel Air gang'
 APPOSED = re.compile(rf"\b(?P<name>{NAME})(?:\s+\((?P<alias>[A-Z][\w'\u2019-]+)\))?,\s+(?:the\s+|a\s+|an\s+)?(?:(?:[A-Z][\w'\u2019]+|\w+['\u2019]s)\s+)?(?P<title>{TITLES})\b")
@@ -151,9 +153,13 @@ def _split_of(of: str, name: str) -> tuple[str, str]:
     known = _known_surfaces()
     for k in range(len(words) - 1, 0, -1):
         head = " ".join(words[:k])
-        if head in known or HEAD_WORD.search(head):
+        if head in known or (HEAD_WORD.search(head) and words[k] != "of"):
             return head, " ".join(words[k:])
-    k = max(1, len(words) - 2)
+    if len(words) < 3:  # 'Minister of National Resources and ...': no name left over
+        return of, ""
+    k = len(words) - 2
+    if INITIAL.fullmatch(words[k]) and k > 1:  # 'Director of the Office ... Bradley T. Smith'
+        k -= 1
     return " ".join(words[:k]), " ".join(words[k:])
 
 
@@ -186,7 +192,7 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
         if not m or SENTENCE_END.search(text, te, m.start("name")):  # 'the President of Russia. Additionally'
             continue
         of_part, name_part = _split_of(m["of"] or "", m["name"])
-        name = _clean_name(name_part)
+        name = _clean_name(name_part) if name_part else None
         if not name or title.rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"} and " " not in name:
             continue
         offset = text.find(name, m.start(), m.end())

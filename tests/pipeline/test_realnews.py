@@ -55,6 +55,8 @@ ACTORS = [
     ("Argentine President Javier Milei's trip was short.", {"Javier Milei": "argentina"}),
     ("Putin met the Prime Minister of Ethiopia Abiy Ahmed.", {"Abiy Ahmed": "ethiopia"}),
     ("He was greeted by the President of Russia. Additionally, talks were held.", {}),
+    ("So said Director of the Office of Foreign Assets Control Bradley T. Smith.", {"Bradley T. Smith": ""}),
+    ("He met the Minister of National Resources and officials.", {}),
 ]
 
 
@@ -145,6 +147,9 @@ EVENTS = [
     # with no holder is the readout's unnamed principal, never the counterpart named later
     ("The Prime Minister spoke to Prime Minister Mark Carney on Sunday. Carney thanked him. "
      "On Sunday, the Prime Minister said trade mattered.", [("call", "2025-03-16", ["mark-carney"])]),
+    # 'the leaders of Turkey, Norway and Iceland': who the leaders stand for is a counterpart, not a place
+    ("The Prime Minister spoke to the President of the European Council and the leaders of Turkey and Norway on Friday.",
+     [("call", "2025-03-14", ["european-union", "turkey", "norway"])]),
     # 'as well as' continues a list; a series of consultations is one meeting per counterpart
     ("On Monday, Putin held a series of consultations with President of Laos Thongloun Sisoulith, "
      "as well as Prime Minister of Vietnam Pham Minh Chinh.",
