@@ -160,7 +160,8 @@ class EventTopic(SQLModel, table=True):
 
 class FacetTotal(SQLModel, table=True):
     """Events per facet ('*' all, 'a:<actor id>', 't:<topic id>', 'y:<type>'), kept on every write:
-    other '' is the facet's total, 'm:YYYY-MM' its events per month, another facet key the pair's."""
+    other '' is the facet's total, 'm:YYYY-MM' its events per month, another facet key the pair's; facet
+    'p:<key>' holds the key's pairs per month (other 'YYYY-MM|<key>'), facet '<key>|<key>' a pair's triples."""
 
     facet: str = Field(primary_key=True)
     other: str = Field(primary_key=True, default="")
