@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import delete, func, insert, text, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -133,7 +133,7 @@ def _add_sources(session: Session, article: Article, candidates: list[EventCandi
             event_id=event.id, article_id=article.id, sentence=c.evidence, start=c.start, end=c.end,
             rules=",".join(c.rules), mention=mention, type=c.type, initiator=initiator, date=c.date, date_start=c.date_start,
             date_end=c.date_end, approximate=c.approximate, actors=",".join(f"{r.slug}:{r.role}" for r in c.actors),
-            topics="|".join(c.topics), pinned=mention in locks, lock=locks.get(mention, "")))
+            topics="|".join(c.topics), pinned=mention in locks, lock=locks.get(mention, ""), wide=is_wide(c)))
         windows.append((c.type, c.date_start, c.date_end))
         created.append(event.id)
     tally.note(session, created, +1)
@@ -147,13 +147,28 @@ def _report(s: EventSource, article_key: str) -> Report:
                   s.initiator, core, frozenset(t for t in s.topics.split("|") if t), s.lock)
 
 
+def is_wide(c) -> bool:
+    """A source spanning more than a regrouping window (found apart: its start can be long before a window)."""
+    return (c.date_end - c.date_start).days > WINDOW_CAP_DAYS
+
+
+def _reaching(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tuple[EventSource, str]]:
+    """Sources of one type whose dates reach into [lo, hi], through two bounded index ranges: sources of a
+    month at most start within a month before lo; wider ones (few) are read by their end."""
+    rows = []
+    for cond in ((EventSource.date_start >= lo - dt.timedelta(days=WINDOW_CAP_DAYS), EventSource.date_start <= hi,
+                  EventSource.date_end >= lo),
+                 (EventSource.wide == true(), EventSource.date_end >= lo, EventSource.date_start <= hi)):
+        rows += session.exec(select(EventSource, Article.key).join(Article, Article.id == EventSource.article_id)
+                             .where(EventSource.type == etype, *cond)).all()
+    unique = {s.id: (s, key) for s, key in rows}  # a wide source may also start inside the first range
+    return sorted(unique.values(), key=lambda sk: sk[0].id)
+
+
 def _block(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tuple[EventSource, str]]:
     """Sources of one type whose dates reach into [lo, hi], the window widened by precise ones."""
     for _ in range(3):
-        rows = session.exec(
-            select(EventSource, Article.key).join(Article, Article.id == EventSource.article_id)
-            .where(EventSource.type == etype, EventSource.date_start <= hi, EventSource.date_end >= lo)
-        ).all()
+        rows = _reaching(session, etype, lo, hi)
         near = [s for s, _ in rows if (s.date_end - s.date_start).days <= WINDOW_CAP_DAYS]
         new_lo = min([lo] + [s.date_start for s in near])
         new_hi = max([hi] + [s.date_end for s in near])
@@ -413,6 +428,7 @@ class SourceRow:
     lock: str = ""
     event_id: int = 0
     merge_reason: str = ""
+    wide: bool = False
 
 
 def _source_rows(article_id: int, candidates: list[EventCandidate]) -> list[SourceRow]:
@@ -424,7 +440,7 @@ def _source_rows(article_id: int, candidates: list[EventCandidate]) -> list[Sour
         seen.add(mention)
         rows.append(SourceRow(article_id, c.evidence, c.start, c.end, ",".join(c.rules), mention, c.type,
                               c.initiator or "", c.date, c.date_start, c.date_end, c.approximate,
-                              ",".join(f"{r.slug}:{r.role}" for r in c.actors), "|".join(c.topics)))
+                              ",".join(f"{r.slug}:{r.role}" for r in c.actors), "|".join(c.topics), wide=is_wide(c)))
     return rows
 
 
