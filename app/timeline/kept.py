@@ -102,7 +102,7 @@ def _per_value(session: Session, keys: Keys, lo, hi, prefix: str) -> Counter:
                 out[k] += n
     elif safe:
         windows = [_clip((None, None), lo, hi, session)]
-    for event_keys, _ in _walk(session, keys, windows, lo, hi):
+    for event_keys, _ in _walk(session, keys, windows, lo, hi, prefix):
         out.update(k for k in event_keys if k.startswith(prefix) and k not in keys)
     return +out
 
@@ -230,29 +230,42 @@ def _next_month(d: dt.date) -> dt.date:
 
 
 # ---------------------------------------------------------------- bounded walks
-def _walk(session: Session, keys: Keys, windows: list[Window], lo, hi) -> list[tuple[frozenset, dt.date]]:
+def _walk(session: Session, keys: Keys, windows: list[Window], lo, hi, prefix: str = "") -> list[tuple[frozenset, dt.date]]:
     """(facet keys, start day) of every visible event with all these keys that starts in one of the windows
-    and overlaps [lo, hi], read through the rarest key's timeline (or the date index)."""
-    from app.timeline.queries import _as_date
-
-    out = []
+    and overlaps [lo, hi], read through the rarest key's timeline (or the date index). The events' actors
+    and topics are read only when a key or the facet asked for (prefix) needs them."""
     driver = min(keys, key=lambda k: (_totals(session, k).get("", 0), k)) if keys else None
+    rest = keys - {driver}
+    actors = prefix == "a:" or any(k.startswith("a:") for k in rest)
+    topics = prefix == "t:" or any(k.startswith("t:") for k in rest)
+    out = []
     for window in windows:
+        out += [(k, d) for k, d in _events_in(session, driver, window, lo, hi, actors, topics) if rest <= k]
+    return out
+
+
+def _events_in(session: Session, driver: str | None, window: Window, lo, hi, actors: bool, topics: bool) -> list:
+    """One walk, kept per data version: the views of a page (count, facet lists, strip) share it."""
+    from app.timeline.queries import _as_date, cached
+
+    def walk() -> list[tuple[frozenset, dt.date]]:
         q = _driven(session, driver, window, lo, hi)
         ids = q.subquery()
         events = {i: ({f"y:{t}"}, _as_date(d)) for i, t, d in session.execute(q)}
         if not events:
-            continue
+            return []
         ea, et = EventActor.__table__.c, EventTopic.__table__.c
-        for i, a in session.execute(select(ea.event_id, ea.actor_id).where(ea.event_id.in_(select(ids.c.id)),
-                                                                           ea.role != "mentioned")):
-            if i in events:
-                events[i][0].add(f"a:{a}")
-        for i, t in session.execute(select(et.event_id, et.topic_id).where(et.event_id.in_(select(ids.c.id)))):
-            if i in events:
-                events[i][0].add(f"t:{t}")
-        out += [(frozenset(k), d) for k, d in events.values() if keys <= k]
-    return out
+        if actors:
+            for i, a in session.execute(select(ea.event_id, ea.actor_id).where(ea.event_id.in_(select(ids.c.id)),
+                                                                               ea.role != "mentioned")):
+                if i in events:
+                    events[i][0].add(f"a:{a}")
+        if topics:
+            for i, t in session.execute(select(et.event_id, et.topic_id).where(et.event_id.in_(select(ids.c.id)))):
+                if i in events:
+                    events[i][0].add(f"t:{t}")
+        return [(frozenset(k), d) for k, d in events.values()]
+    return cached(session, ("walk", driver, window, lo, hi, actors, topics), walk)
 
 
 def _driven(session: Session, driver: str | None, window: Window, lo, hi):
