@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import false, select
+from sqlalchemy import exists, false, select
 from sqlalchemy.orm import Session
 
 from app.models import Actor, Event, EventActor, EventTopic, FacetTotal, Topic
@@ -232,43 +232,39 @@ def _next_month(d: dt.date) -> dt.date:
 # ---------------------------------------------------------------- bounded walks
 def _walk(session: Session, keys: Keys, windows: list[Window], lo, hi, prefix: str = "") -> list[tuple[frozenset, dt.date]]:
     """(facet keys, start day) of every visible event with all these keys that starts in one of the windows
-    and overlaps [lo, hi], read through the rarest key's timeline (or the date index). The events' actors
-    and topics are read only when a key or the facet asked for (prefix) needs them."""
+    and overlaps [lo, hi]: the rarest key's timeline (or the date index) read in SQL, the other keys each a
+    primary-key probe there, so only the view's events reach Python, with their actors and topics."""
     driver = min(keys, key=lambda k: (_totals(session, k).get("", 0), k)) if keys else None
-    rest = keys - {driver}
-    actors = prefix == "a:" or any(k.startswith("a:") for k in rest)
-    topics = prefix == "t:" or any(k.startswith("t:") for k in rest)
+    rest = tuple(sorted(keys - {driver}))
     out = []
     for window in windows:
-        out += [(k, d) for k, d in _events_in(session, driver, window, lo, hi, actors, topics) if rest <= k]
+        out += _events_in(session, driver, rest, window, lo, hi)
     return out
 
 
-def _events_in(session: Session, driver: str | None, window: Window, lo, hi, actors: bool, topics: bool) -> list:
-    """One walk, kept per data version: the views of a page (count, facet lists, strip) share it."""
+def _events_in(session: Session, driver: str | None, rest: tuple, window: Window, lo, hi) -> list:
+    """One walk, kept per data version: the parts of a page (count, facet lists, strip) share it."""
     from app.timeline.queries import _as_date, cached
 
     def walk() -> list[tuple[frozenset, dt.date]]:
-        q = _driven(session, driver, window, lo, hi)
+        q = _driven(session, driver, window, lo, hi, rest)
         ids = q.subquery()
         events = {i: ({f"y:{t}"}, _as_date(d)) for i, t, d in session.execute(q)}
         if not events:
             return []
         ea, et = EventActor.__table__.c, EventTopic.__table__.c
-        if actors:
-            for i, a in session.execute(select(ea.event_id, ea.actor_id).where(ea.event_id.in_(select(ids.c.id)),
-                                                                               ea.role != "mentioned")):
-                if i in events:
-                    events[i][0].add(f"a:{a}")
-        if topics:
-            for i, t in session.execute(select(et.event_id, et.topic_id).where(et.event_id.in_(select(ids.c.id)))):
-                if i in events:
-                    events[i][0].add(f"t:{t}")
+        for i, a in session.execute(select(ea.event_id, ea.actor_id).where(ea.event_id.in_(select(ids.c.id)),
+                                                                           ea.role != "mentioned")):
+            if i in events:
+                events[i][0].add(f"a:{a}")
+        for i, t in session.execute(select(et.event_id, et.topic_id).where(et.event_id.in_(select(ids.c.id)))):
+            if i in events:
+                events[i][0].add(f"t:{t}")
         return [(frozenset(k), d) for k, d in events.values()]
-    return cached(session, ("walk", driver, window, lo, hi, actors, topics), walk)
+    return cached(session, ("walk", driver, rest, window, lo, hi), walk)
 
 
-def _driven(session: Session, driver: str | None, window: Window, lo, hi):
+def _driven(session: Session, driver: str | None, window: Window, lo, hi, rest: tuple = ()):
     e = Event.__table__.c
     if driver is None or driver.startswith("y:"):
         q, day = select(e.id, e.type, e.date_start).where(e.hidden == false()), e.date_start
@@ -292,4 +288,14 @@ def _driven(session: Session, driver: str | None, window: Window, lo, hi):
         q = q.where(e.date_end >= lo)
     if hi is not None:
         q = q.where(e.date_start <= hi)
+    for key in rest:  # each a probe of a primary key (event, actor) or (event, topic)
+        kind, value = key[:2], key[2:]
+        if kind == "y:":
+            q = q.where(e.type == value)
+        elif kind == "a:":
+            ea = EventActor.__table__.alias().c
+            q = q.where(exists().where(ea.event_id == e.id, ea.actor_id == int(value), ea.role != "mentioned"))
+        else:
+            et = EventTopic.__table__.alias().c
+            q = q.where(exists().where(et.event_id == e.id, et.topic_id == int(value)))
     return q
