@@ -156,7 +156,8 @@ def _reaching(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tu
     """Sources of one type whose dates reach into [lo, hi], through two bounded index ranges: sources of a
     month at most start within a month before lo; wider ones (few) are read by their end."""
     rows = []
-    for cond in ((EventSource.date_start >= lo - dt.timedelta(days=WINDOW_CAP_DAYS), EventSource.date_start <= hi,
+    floor = lo - dt.timedelta(days=WINDOW_CAP_DAYS) if lo > dt.date.min + dt.timedelta(days=WINDOW_CAP_DAYS) else dt.date.min
+    for cond in ((EventSource.date_start >= floor, EventSource.date_start <= hi,
                   EventSource.date_end >= lo),
                  (EventSource.wide == true(), EventSource.date_end >= lo, EventSource.date_start <= hi)):
         rows += session.exec(select(EventSource, Article.key).join(Article, Article.id == EventSource.article_id)
