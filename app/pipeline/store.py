@@ -545,9 +545,10 @@ def _staged_blocks(conn):
     """The staged sources with their articles' keys, in blocks: one type, dates overlapping in a chain, in
     order of type and start day (so the memory a block takes is what its dates hold, not the load)."""
     cols = ", ".join(f"s.{_quote(c)}" for c in STAGED)
-    rows = conn.execution_options(stream_results=True, yield_per=5000).exec_driver_sql(
+    rows = conn.exec_driver_sql(  # a server-side cursor for this statement only (PostgreSQL)
         f"SELECT {cols}, a.key FROM {STAGE} s JOIN article a ON a.id = s.article_id "
-        f"ORDER BY s.type, s.date_start, s.date_end, s.article_id, s.mention")
+        f"ORDER BY s.type, s.date_start, s.date_end, s.article_id, s.mention",
+        execution_options={"stream_results": True, "yield_per": 5000})
     block: list[tuple[SourceRow, str]] = []
     last_type, reach = None, None
     for row in rows:
