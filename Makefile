@@ -35,13 +35,17 @@ test: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/extract_speed.py
 
-# Scale: 430,000 synthetic articles (just over 1M events), bulk-loaded into SQLite, then driven with wrk.
+# Scale: 430,000 synthetic articles (just over 1M events), bulk-loaded into SQLite (peak memory measured),
+# then driven with wrk and an open-loop client, cold views timed in fresh processes, daily ingest timed.
 ARTICLES ?= 430000
 bench-scale: $(VENV)/.dev-installed
 	rm -rf bench/out/articles bench/out/bench.db*
 	$(BIN)/python bench/generate.py --articles $(ARTICLES) --out bench/out/articles
-	TIMELINE_DATABASE_URL=sqlite:///bench/out/bench.db $(BIN)/timeline ingest --bulk bench/out/articles
+	TIMELINE_DATABASE_URL=sqlite:///bench/out/bench.db /usr/bin/time -f "bulk load peak RSS: %M KB, wall %e s" \
+	  $(BIN)/timeline ingest --bulk bench/out/articles
+	$(BIN)/python bench/cold_bench.py --db sqlite:///bench/out/bench.db
 	$(BIN)/python bench/http_bench.py --db sqlite:///bench/out/bench.db
+	$(BIN)/python bench/daily_bench.py --db bench/out/bench.db --corpus $(ARTICLES)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -66,9 +66,11 @@ class EventSource(SQLModel, table=True):
     """An article's statement of an event: the verbatim sentence, its offsets, the rules that fired."""
 
     __table_args__ = (UniqueConstraint("article_id", "mention", name="uq_source_mention"),
-                      # regrouping finds the sources of one type whose dates reach a window: news arrives
-                      # recent, so 'ends on or after' is the narrow side
-                      Index("ix_source_type_end", "type", "date_end", "date_start"))
+                      # regrouping finds the sources of one type whose dates reach a window: sources spanning
+                      # a month at most start at most a month before it (a bounded range of start days, for
+                      # old dates as for new ones); the few wider ones are read apart
+                      Index("ix_source_type_start", "type", "date_start", "date_end"),
+                      Index("ix_source_wide", "type", "wide", "date_end", "date_start"))
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
@@ -88,6 +90,7 @@ class EventSource(SQLModel, table=True):
     merge_reason: str = ""
     pinned: bool = False  # kept apart by an admin's split
     lock: str = ""  # sources with different locks never share an event
+    wide: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # spans more than WINDOW_CAP_DAYS
 
 
 class SplitLock(SQLModel, table=True):
@@ -160,7 +163,8 @@ class EventTopic(SQLModel, table=True):
 
 class FacetTotal(SQLModel, table=True):
     """Events per facet ('*' all, 'a:<actor id>', 't:<topic id>', 'y:<type>'), kept on every write:
-    other '' is the facet's total, 'm:YYYY-MM' its events per month, another facet key the pair's."""
+    other '' is the facet's total, 'm:YYYY-MM' its events per month, another facet key the pair's; facet
+    'p:<key>' holds the key's pairs per month (other 'YYYY-MM|<key>'), facet '<key>|<key>' a pair's triples."""
 
     facet: str = Field(primary_key=True)
     other: str = Field(primary_key=True, default="")

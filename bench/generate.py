@@ -77,9 +77,14 @@ def sentence(ev: dict, published: dt.date, rng: random.Random) -> str:
     return s[0].upper() + s[1:]
 
 
-def generate(n_articles: int, out: Path, seed: int = 7, per_article: int = 8, years: int = 20) -> int:
-    """Write n_articles files under out/; returns the number of distinct events they report."""
-    rng = random.Random(seed)
+def act_key(ev: dict) -> tuple:
+    """Distinct acts: one event per (type, initiator, day); pairs once per (type, pair, week)."""
+    return (ev["type"], ev["a"], ev["day"]) if ev["type"] not in TWO_PARTY else \
+        (ev["type"], frozenset((ev["a"], ev["b"])), ev["day"].isocalendar()[:2])
+
+
+def acts(n_articles: int, rng: random.Random, years: int = 20) -> tuple[list[dict], set[tuple], dt.date, int]:
+    """The distinct acts a corpus of n_articles reports, in date order, with their keys and the date range."""
     start = dt.date(2026, 1, 1) - dt.timedelta(days=365 * years)
     days = 365 * years
     n_events = max(1, n_articles * 10 // 3)  # about 3.3 events per article, each reported about 2.4 times
@@ -87,13 +92,18 @@ def generate(n_articles: int, out: Path, seed: int = 7, per_article: int = 8, ye
     events = []
     while len(events) < n_events:
         ev = make_event(rng, start, days)
-        # distinct acts: one event per (type, initiator, day); pairs once per (type, pair, week)
-        key = (ev["type"], ev["a"], ev["day"]) if ev["type"] not in TWO_PARTY else \
-            (ev["type"], frozenset((ev["a"], ev["b"])), ev["day"].isocalendar()[:2])
-        if key not in taken:
-            taken.add(key)
+        if act_key(ev) not in taken:
+            taken.add(act_key(ev))
             events.append(ev)
     events.sort(key=lambda e: e["day"])
+    return events, taken, start, days
+
+
+def generate(n_articles: int, out: Path, seed: int = 7, per_article: int = 8, years: int = 20) -> int:
+    """Write n_articles files under out/; returns the number of distinct events they report."""
+    rng = random.Random(seed)
+    events, _, _, _ = acts(n_articles, rng, years)
+    n_events = len(events)
     reported = set()
     for n in range(n_articles):
         m = rng.randrange(n_events // 50, n_events)

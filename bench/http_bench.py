@@ -142,6 +142,14 @@ def main() -> None:
         for name, (url, headers) in urls.items():
             cold = colds.get(name) or first_request_ms(url, headers)
             results[name] = wrk(url, a.seconds, a.connections, headers=headers) | {"first_ms": cold}
+        # open loop (wrk2-style): the fragment at a fixed arrival rate of half its measured capacity, against
+        # the same client's unloaded figure (10 requests/s)
+        from open_loop import open_loop
+
+        frag_url, frag_headers = urls["fragment: one actor"]
+        half = results["fragment: one actor"]["rps"] / 2
+        open_unloaded = open_loop(frag_url, frag_headers, rate=10, seconds=5, connections=4)
+        open_half = open_loop(frag_url, frag_headers, rate=half, seconds=a.seconds)
         memory = rss_mb(app.pid)
     finally:
         stop(app)
@@ -178,6 +186,12 @@ def main() -> None:
     if "Datasette: table page with facet" in results:
         print(f"fragment / Datasette faceted table: {ratio(frag, results['Datasette: table page with facet'])} (target >= 20)")
         print(f"JSON twin / Datasette canned JSON: {ratio(results['JSON twin: one actor'], results['Datasette: canned query JSON'])} (target >= 1.5)")
+    print(f"open loop, fragment at {open_half['rate']:.0f} req/s (half of {frag['rps']:.0f}): achieved "
+          f"{open_half['achieved_rps']:.0f} req/s, p50 {open_half['p50_ms']:.2f} ms, p99 {open_half['p99_ms']:.2f} ms, "
+          f"max {open_half['max_ms']:.1f} ms, errors {open_half['errors']}; unloaded (10 req/s, same client) p50 "
+          f"{open_unloaded['p50_ms']:.2f} ms, p99 {open_unloaded['p99_ms']:.2f} ms")
+    print(f"open-loop p99 / unloaded p50: {open_half['p99_ms'] / max(open_unloaded['p50_ms'], 0.001):.1f} (target <= 5); "
+          f"against wrk's 1-connection p50: {open_half['p99_ms'] / max(unloaded['p50_ms'], 0.001):.1f}")
     print(f"server worker RSS (MB): {', '.join(f'{m:.0f}' for m in memory)} (target <= 300 each)")
 
 

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import delete, func, insert, text, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -133,7 +133,7 @@ def _add_sources(session: Session, article: Article, candidates: list[EventCandi
             event_id=event.id, article_id=article.id, sentence=c.evidence, start=c.start, end=c.end,
             rules=",".join(c.rules), mention=mention, type=c.type, initiator=initiator, date=c.date, date_start=c.date_start,
             date_end=c.date_end, approximate=c.approximate, actors=",".join(f"{r.slug}:{r.role}" for r in c.actors),
-            topics="|".join(c.topics), pinned=mention in locks, lock=locks.get(mention, "")))
+            topics="|".join(c.topics), pinned=mention in locks, lock=locks.get(mention, ""), wide=is_wide(c)))
         windows.append((c.type, c.date_start, c.date_end))
         created.append(event.id)
     tally.note(session, created, +1)
@@ -147,13 +147,29 @@ def _report(s: EventSource, article_key: str) -> Report:
                   s.initiator, core, frozenset(t for t in s.topics.split("|") if t), s.lock)
 
 
+def is_wide(c) -> bool:
+    """A source spanning more than a regrouping window (found apart: its start can be long before a window)."""
+    return (c.date_end - c.date_start).days > WINDOW_CAP_DAYS
+
+
+def _reaching(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tuple[EventSource, str]]:
+    """Sources of one type whose dates reach into [lo, hi], through two bounded index ranges: sources of a
+    month at most start within a month before lo; wider ones (few) are read by their end."""
+    rows = []
+    floor = lo - dt.timedelta(days=WINDOW_CAP_DAYS) if lo > dt.date.min + dt.timedelta(days=WINDOW_CAP_DAYS) else dt.date.min
+    for cond in ((EventSource.date_start >= floor, EventSource.date_start <= hi,
+                  EventSource.date_end >= lo),
+                 (EventSource.wide == true(), EventSource.date_end >= lo, EventSource.date_start <= hi)):
+        rows += session.exec(select(EventSource, Article.key).join(Article, Article.id == EventSource.article_id)
+                             .where(EventSource.type == etype, *cond)).all()
+    unique = {s.id: (s, key) for s, key in rows}  # a wide source may also start inside the first range
+    return sorted(unique.values(), key=lambda sk: sk[0].id)
+
+
 def _block(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tuple[EventSource, str]]:
     """Sources of one type whose dates reach into [lo, hi], the window widened by precise ones."""
     for _ in range(3):
-        rows = session.exec(
-            select(EventSource, Article.key).join(Article, Article.id == EventSource.article_id)
-            .where(EventSource.type == etype, EventSource.date_start <= hi, EventSource.date_end >= lo)
-        ).all()
+        rows = _reaching(session, etype, lo, hi)
         near = [s for s, _ in rows if (s.date_end - s.date_start).days <= WINDOW_CAP_DAYS]
         new_lo = min([lo] + [s.date_start for s in near])
         new_hi = max([hi] + [s.date_end for s in near])
@@ -413,6 +429,7 @@ class SourceRow:
     lock: str = ""
     event_id: int = 0
     merge_reason: str = ""
+    wide: bool = False
 
 
 def _source_rows(article_id: int, candidates: list[EventCandidate]) -> list[SourceRow]:
@@ -424,7 +441,7 @@ def _source_rows(article_id: int, candidates: list[EventCandidate]) -> list[Sour
         seen.add(mention)
         rows.append(SourceRow(article_id, c.evidence, c.start, c.end, ",".join(c.rules), mention, c.type,
                               c.initiator or "", c.date, c.date_start, c.date_end, c.approximate,
-                              ",".join(f"{r.slug}:{r.role}" for r in c.actors), "|".join(c.topics)))
+                              ",".join(f"{r.slug}:{r.role}" for r in c.actors), "|".join(c.topics), wide=is_wide(c)))
     return rows
 
 
@@ -434,7 +451,11 @@ class BusyError(RuntimeError):
 
 def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000, on_error=None) -> dict[str, int]:
     """First load of many articles into an empty database: extract in parallel, insert in batches
-    (executemany), group all sources into events once at the end. Same result as ingesting one by one.
+    (executemany), group the sources into events at the end. Same result as ingesting one by one.
+
+    Memory stays bounded whatever the size of the load: sources are staged in a temporary table as their
+    articles arrive, then read back in order of type and date and grouped one block of overlapping dates
+    at a time (reports of different types or of dates that do not overlap are never the same act).
 
     The whole load is one transaction, the write lock taken first: killed at any point it leaves the
     database as it was (a re-run then loads everything), and a second load at the same time waits
@@ -456,10 +477,12 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000, on_error=Non
             with writer(engine).begin() as conn:
                 if conn.execute(select(Article.id).limit(1)).first() is not None:
                     raise ValueError("bulk loading needs an empty database; use ingest without --bulk to add articles")
+                _stage_table(conn)
                 extracted = pool.imap(_extract_or_error, map(_plain, items), chunksize=64)
-                sources, keys = _bulk_articles(conn, extracted, tally, batch, on_error)
+                _bulk_articles(conn, extracted, tally, batch, on_error)
                 tally["read_extract_s"] = round(time.perf_counter() - t0, 1)
-                tally["events"] = _bulk_events(conn, sources, keys)
+                tally["events"] = _bulk_events(conn)
+                conn.exec_driver_sql(f"DROP TABLE {STAGE}")
         except OperationalError as exc:
             if "locked" in str(exc).lower() or "busy" in str(exc).lower():
                 raise BusyError("another process is writing to the database; try again when it has finished") from None
@@ -468,12 +491,23 @@ def bulk_ingest(engine, items, workers: int = 2, batch: int = 2000, on_error=Non
     return tally
 
 
-def _bulk_articles(conn, extracted, tally: dict, batch: int, on_error) -> tuple[list["SourceRow"], dict[int, str]]:
-    """Insert the articles as their extractions arrive; their sources are kept for grouping."""
-    keys: dict[int, str] = {}
+STAGE = "bulk_stage"  # a temporary table: the load's sources, before they have events
+STAGED = [f for f in SourceRow.__dataclass_fields__ if f not in ("event_id", "merge_reason")]
+
+
+def _stage_table(conn) -> None:
+    kinds = {"article_id": "INTEGER", "start": "INTEGER", "end": "INTEGER", "approximate": "BOOLEAN",
+             "wide": "BOOLEAN", "date_start": "DATE", "date_end": "DATE"}
+    cols = ", ".join(f"{_quote(c)} {kinds.get(c, 'TEXT')}" for c in STAGED)
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {STAGE} ({cols})")
+
+
+def _bulk_articles(conn, extracted, tally: dict, batch: int, on_error) -> None:
+    """Insert the articles as their extractions arrive, and stage their sources."""
     seen: set[str] = set()
-    sources: list[SourceRow] = []
     pending: list[tuple[RawArticle, list[EventCandidate]]] = []
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    stage_sql = f"INSERT INTO {STAGE} ({', '.join(map(_quote, STAGED))}) VALUES ({', '.join([mark] * len(STAGED))})"
 
     def flush() -> None:
         rows = [{"key": r.key, "content_hash": r.content_hash, "title": r.title, "published": r.published,
@@ -481,9 +515,11 @@ def _bulk_articles(conn, extracted, tally: dict, batch: int, on_error) -> tuple[
                  "body": r.body, "ingested_at": utcnow()} for r, _ in pending]
         ids = conn.execute(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows).scalars().all()
         ensure_actors(conn, [c for _, candidates in pending for c in candidates])
-        for article_id, (raw, candidates) in zip(ids, pending):
-            keys[article_id] = raw.key
-            sources.extend(_source_rows(article_id, candidates))
+        iso = conn.dialect.name == "sqlite"  # dates as ISO text there, as SQLAlchemy stores them
+        staged = [tuple(v.isoformat() if iso and isinstance(v, dt.date) else v for v in (getattr(s, k) for k in STAGED))
+                  for article_id, (_, candidates) in zip(ids, pending) for s in _source_rows(article_id, candidates)]
+        if staged:
+            conn.exec_driver_sql(stage_sql, staged)
         pending.clear()
 
     for item in extracted:
@@ -503,7 +539,37 @@ def _bulk_articles(conn, extracted, tally: dict, batch: int, on_error) -> tuple[
             flush()
     if pending:
         flush()
-    return sources, keys
+
+
+def _staged_blocks(conn):
+    """The staged sources with their articles' keys, in blocks: one type, dates overlapping in a chain, in
+    order of type and start day (so the memory a block takes is what its dates hold, not the load)."""
+    cols = ", ".join(f"s.{_quote(c)}" for c in STAGED)
+    rows = conn.exec_driver_sql(  # a server-side cursor for this statement only (PostgreSQL)
+        f"SELECT {cols}, a.key FROM {STAGE} s JOIN article a ON a.id = s.article_id "
+        f"ORDER BY s.type, s.date_start, s.date_end, s.article_id, s.mention",
+        execution_options={"stream_results": True, "yield_per": 5000})
+    block: list[tuple[SourceRow, str]] = []
+    last_type, reach = None, None
+    for row in rows:
+        source = _unstaged(row[:-1])
+        if block and (source.type != last_type or source.date_start > reach):
+            yield block
+            block, reach = [], None
+        block.append((source, row[-1]))
+        last_type = source.type
+        reach = source.date_end if reach is None else max(reach, source.date_end)
+    if block:
+        yield block
+
+
+def _unstaged(row) -> SourceRow:
+    v = dict(zip(STAGED, row))
+    for k in ("date_start", "date_end"):
+        v[k] = v[k] if isinstance(v[k], dt.date) else dt.date.fromisoformat(str(v[k])[:10])
+    for k in ("approximate", "wide"):
+        v[k] = bool(v[k])
+    return SourceRow(**v)
 
 
 def _plain(item):
@@ -524,37 +590,50 @@ def _extract_or_error(item):
         return ("error", item.source, f"{type(exc).__name__}: {exc}")
 
 
-def _bulk_events(conn, sources: list[SourceRow], keys: dict[int, str]) -> int:
-    """Group every source into events and write events, sources, facets, totals and the search index.
+BULK_COLUMNS = {
+    "event": ["id", "date", "date_start", "date_end", "precision", "approximate", "type", "plover", "cameo", "title",
+              "slug", "summary", "source_count", "confidence", "created_at", "updated_at"],
+    "eventsource": [*SourceRow.__dataclass_fields__, "pinned"],
+    "eventactor": ["event_id", "actor_id", "role", "date_start"],
+    "eventtopic": ["event_id", "topic_id", "date_start"],
+}
+
+
+def _bulk_events(conn) -> int:
+    """Group the staged sources into events, block by block, and write events, sources, facets, totals and
+    the search index in chunks.
 
     The database is empty of events, so event ids are numbered here and rows go in through the driver's
     executemany (SQLAlchemy's per-row parameter handling was a third of this step)."""
     lex = load_lexicon()
-    reports = [_report(s, keys[s.article_id]) for s in sources]
-    source_of = {r.key: s for r, s in zip(reports, sources)}
-    groups = group_reports_blocked(reports)
-    columns = {
-        "event": ["id", "date", "date_start", "date_end", "precision", "approximate", "type", "plover", "cameo", "title",
-                  "slug", "summary", "source_count", "confidence", "created_at", "updated_at"],
-        "eventsource": [*SourceRow.__dataclass_fields__, "pinned"],
-        "eventactor": ["event_id", "actor_id", "role", "date_start"],
-        "eventtopic": ["event_id", "topic_id", "date_start"],
-    }
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     sql = {t: f"INSERT INTO {t} ({', '.join(map(_quote, cols))}) VALUES ({', '.join([mark] * len(cols))})"
-           for t, cols in columns.items()}
+           for t, cols in BULK_COLUMNS.items()}
     totals: Counter = Counter()
     actor_ids = dict(conn.execute(select(Actor.slug, Actor.id)).all())
     topic_ids = dict(conn.execute(select(Topic.name, Topic.id)).all())
     next_id = (conn.execute(select(func.max(Event.id))).scalar() or 0) + 1
-    max_span = 0
+    first_id, max_span = next_id, 0
     now = utcnow()
     if conn.dialect.name == "sqlite":
         now = now.replace(tzinfo=None)  # as SQLAlchemy stores it there
-    for chunk in range(0, len(groups), 5000):
-        rows: dict[str, list[tuple]] = {t: [] for t in columns}
-        fts_rows = []
-        for event_id, group in enumerate(groups[chunk:chunk + 5000], start=next_id + chunk):
+    rows: dict[str, list[tuple]] = {t: [] for t in BULK_COLUMNS}
+    fts_rows: list[tuple] = []
+
+    def write_rows() -> None:
+        for table, values in rows.items():
+            if values:
+                conn.exec_driver_sql(sql[table], values)
+                values.clear()
+        if conn.dialect.name == "sqlite" and fts_rows:
+            conn.exec_driver_sql("INSERT INTO event_fts(rowid, title, evidence) VALUES (?, ?, ?)", fts_rows)
+        fts_rows.clear()
+
+    for block in _staged_blocks(conn):  # read from the staging table as the events are written
+        reports = [_report(s, key) for s, key in block]
+        source_of = {r.key: s for r, (s, _) in zip(reports, block)}
+        for group in group_reports_blocked(reports):
+            event_id, next_id = next_id, next_id + 1
             members = [source_of[r.key] for r in group]
             # the group's reports carry article keys where refresh_event's carry ids; an event's
             # fields never depend on them (event_interval's ties are between equal intervals)
@@ -576,18 +655,19 @@ def _bulk_events(conn, sources: list[SourceRow], keys: dict[int, str]) -> int:
             fts_rows.append((event_id, f["title"], "\n".join(m.sentence for m in members)))
             tally.add(totals, f["type"], f["date_start"], core, topics)
             max_span = max(max_span, (f["date_end"] - f["date_start"]).days)
-        for table, values in rows.items():
-            if values:
-                conn.exec_driver_sql(sql[table], values)
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("INSERT INTO event_fts(rowid, title, evidence) VALUES (?, ?, ?)", fts_rows)
-    if conn.dialect.name == "postgresql" and groups:
+        if len(rows["event"]) >= 5000:
+            write_rows()
+        if len(totals) >= 500_000:  # upserts add up: the totals go out in parts
+            tally.write(conn, totals)
+            totals.clear()
+    write_rows()
+    if conn.dialect.name == "postgresql" and next_id > first_id:
         conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('event', 'id'), (SELECT max(id) FROM event))")
     tally.write(conn, totals)
-    if groups:
+    if next_id > first_id:
         note_span(conn, max_span)
     conn.execute(text(BUMP))
-    return len(groups)
+    return next_id - first_id
 
 
 def _quote(column: str) -> str:

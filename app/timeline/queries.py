@@ -7,7 +7,7 @@ import threading
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, false, func, literal_column, or_, select, text
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.lexicon import load_lexicon
 from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, FacetTotal, Topic
-from app.timeline import tally
+from app.timeline import kept, tally
 from app.timeline.filters import Filters, decode_cursor, encode_cursor
 
 
@@ -337,12 +337,15 @@ def _walk_filtered(session: Session, f: Filters, table, match, rest: Filters, si
 
 
 def count_events(session: Session, f: Filters) -> int:
-    """How many events a view holds: read from the facet totals when it filters on one facet at most,
-    else counted once per data version."""
+    """How many events a view holds: read from the facet totals when it filters on one facet at most, else
+    from the totals and bounded walks (kept.py), else (text, minimum sources) counted once per data version."""
     key = total_key(session, f)
     if key is not None:
         return totals(session, key).get("", 0)
-    return cached(session, ("count", f.cache_key), lambda: count_live(session, f))
+    def compute() -> int:
+        n = kept.count(session, f)
+        return count_live(session, f) if n is None else n
+    return cached(session, ("count", f.cache_key), compute)
 
 
 def count_live(session: Session, f: Filters) -> int:
@@ -503,15 +506,20 @@ def facet_counts(session: Session, f: Filters, kind: str, limit: int = 60) -> li
 
 
 def _facet_counts_from_totals(session: Session, key: str, kind: str, limit: int) -> list[dict]:
+    return _facet_list(session, totals(session, key), kind, limit)
+
+
+def _facet_list(session: Session, row: dict[str, int], kind: str, limit: int) -> list[dict]:
+    """Facet values with their counts from a row of counts per facet key (other keys ignored)."""
     prefix = {"actor": "a:", "topic": "t:", "type": "y:"}[kind]
-    row = totals(session, key)
     if kind == "type":
         types = load_lexicon().types
         found = [{"slug": k[2:], "name": types[k[2:]].label if k[2:] in types else k[2:], "count": n}
-                 for k, n in row.items() if k.startswith(prefix)]
+                 for k, n in row.items() if k.startswith(prefix) and n]
     else:
         names = _names(session, Actor if kind == "actor" else Topic)
-        found = [dict(names[int(k[2:])], count=n) for k, n in row.items() if k.startswith(prefix) and int(k[2:]) in names]
+        found = [dict(names[int(k[2:])], count=n) for k, n in row.items()
+                 if k.startswith(prefix) and n and int(k[2:]) in names]
     found.sort(key=lambda x: (-x["count"], x["name"]))
     return found[:limit] if kind != "type" else found
 
@@ -527,7 +535,10 @@ def _names(session: Session, model) -> dict[int, dict]:
 def _facet_counts(session: Session, f: Filters, kind: str, limit: int) -> list[dict]:
     def grouped(g: Filters, n: int) -> list[dict]:
         key = total_key(session, g)
-        return _facet_counts_from_totals(session, key, kind, n) if key is not None else _grouped_live(session, g, kind, n)
+        if key is not None:
+            return _facet_counts_from_totals(session, key, kind, n)
+        row = kept.per_value(session, g, {"actor": "a:", "topic": "t:", "type": "y:"}[kind])
+        return _grouped_live(session, g, kind, n) if row is None else _facet_list(session, row, kind, n)
     return combined(session, f, kind, limit, grouped, lambda g: count_events(session, g))
 
 
@@ -607,7 +618,28 @@ def _histogram(session: Session, f: Filters) -> tuple[str, list[Bucket]]:
         if (last.year - first.year) * 12 + last.month - first.month >= 14:  # spans > 370 days: months, as below
             return "month", [Bucket(d, _period_end("month", d), n) for d, n in
                              ((dt.date.fromisoformat(m + "-01"), n) for m, n in months)]
-    return histogram_live(session, f)
+    per_month = kept.months(session, f)
+    return histogram_live(session, f) if per_month is None else _histogram_kept(session, f, per_month)
+
+
+def _histogram_kept(session: Session, f: Filters, per_month) -> tuple[str, list[Bucket]]:
+    """histogram_live's strip from the view's events per month (kept.months): months when the events span
+    more than 370 days, else the days between the first and the last event, walked (a year at most)."""
+    if not per_month:
+        return "month", []
+    first, last = (dt.date.fromisoformat(m + "-01") for m in (min(per_month), max(per_month)))
+    unit = "month"
+    if (last - _period_end("month", first)).days <= 370:  # the exact first and last days decide
+        lo = min(kept.events_between(session, f, first, _period_end("month", first)))
+        hi = max(kept.events_between(session, f, last, _period_end("month", last)))
+        span = (hi - lo).days
+        unit = "day" if span <= 62 else "week" if span <= 370 else "month"
+    if unit == "month":
+        return unit, [Bucket(d, _period_end("month", d), n) for d, n in
+                      sorted((dt.date.fromisoformat(m + "-01"), n) for m, n in per_month.items())]
+    start = (lambda d: d) if unit == "day" else (lambda d: d - dt.timedelta(days=d.weekday()))
+    counted = Counter(start(d) for d in kept.events_between(session, f, lo, hi))
+    return unit, [Bucket(d, _period_end(unit, d), n) for d, n in sorted(counted.items())]
 
 
 def histogram_live(session: Session, f: Filters) -> tuple[str, list[Bucket]]:

@@ -2,9 +2,11 @@
 
 Every event adds one to a few rows of the `facettotal` table: for each of its facet keys ('*' for all
 events, 'y:<type>', 'a:<actor id>' for each actor taking part, 't:<topic id>' for each topic) the key's
-total (other ''), its month (other 'm:YYYY-MM') and every pair with another of its keys (other = that key).
-Counts, facet lists and density strips of the unfiltered view and of every one-facet view are then read
-from a few rows, and writes change a few dozen rows per event. `recount` rebuilds the table from the
+total (other ''), its month (other 'm:YYYY-MM') and every pair with another of its keys (other = that key);
+per month and pair (facet 'p:<key>', other 'YYYY-MM|<other key>', so one key's months are one index range);
+and every triple (facet '<key>|<key>' of two keys in order, other = a third key).
+Counts, facet lists and density strips of views with up to two facets (three for counts), with or without a
+date range, are then read from a few rows (app/timeline/kept.py), and writes change some dozens of rows per event. `recount` rebuilds the table from the
 events; the tests prove that incremental upkeep and a recount agree.
 """
 from __future__ import annotations
@@ -28,12 +30,26 @@ def add(counter: Counter, etype: str, date_start, actor_ids: Iterable[int], topi
     """Count one event (sign -1 takes it away again)."""
     keys = facet_keys(etype, actor_ids, topic_ids)
     month = "m:" + str(date_start)[:7]
+    ym = month[2:]
     for k in keys:
         counter[(k, "")] += sign
         counter[(k, month)] += sign
         for other in keys:
             if other != k and other != ALL:
                 counter[(k, other)] += sign
+                counter[("p:" + k, f"{ym}|{other}")] += sign
+    named = keys[1:]  # without ALL
+    for i, a in enumerate(named):
+        for b in named[i + 1:]:
+            pair = pair_key(a, b)
+            for c in named:
+                if c != a and c != b:
+                    counter[(pair, c)] += sign
+
+
+def pair_key(a: str, b: str) -> str:
+    """The facet of a pair's triples: both keys, in order."""
+    return f"{a}|{b}" if a < b else f"{b}|{a}"
 
 
 def event_states(conn, event_ids: Iterable[int] | None = None, hidden_column: bool = True) -> dict[int, tuple]:

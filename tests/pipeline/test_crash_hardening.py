@@ -87,7 +87,12 @@ def snapshot(url: str) -> dict:
         # advances PostgreSQL's sequences), so compare them by slug and name
         names = {f"a:{i}": f"a:{slug}" for i, slug in c.execute(text("SELECT id, slug FROM actor"))}
         names |= {f"t:{i}": f"t:{name}" for i, name in c.execute(text("SELECT id, name FROM topic"))}
-        totals = sorted((names.get(f, f), names.get(o, o), n)
+        def named(key: str) -> str:  # composite keys ('p:a:3', 'a:3|t:1', '2025-03|a:3') part by part
+            if key.startswith("p:"):
+                return "p:" + named(key[2:])
+            parts = [names.get(k, k) for k in key.split("|")]
+            return "|".join(parts if parts[0][:1].isdigit() else sorted(parts))  # a pair's keys in either order
+        totals = sorted((named(f), named(o), n)
                         for f, o, n in c.execute(text("SELECT facet, other, n FROM facettotal")) if n)
         span = c.execute(text("SELECT max_span_days FROM dataversion")).scalar()
         orphans = c.execute(text("SELECT count(*) FROM event WHERE id NOT IN (SELECT event_id FROM eventsource)")).scalar()

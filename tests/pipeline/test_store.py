@@ -170,3 +170,19 @@ def test_two_processes_ingesting_at_once_make_no_duplicates(empty_url):
         keys = s.exec(select(Article.key)).all()
         assert len(keys) == len(set(keys))
     eng.dispose()
+
+
+def test_regrouping_windows_find_every_source_that_reaches_them(engine):
+    """Sources reaching a window are read by start day (a month at most before it) plus the wide ones apart:
+    the same sources as the straightforward overlap query, for windows old and new, wide sources included."""
+    from app.pipeline.store import WINDOW_CAP_DAYS, _reaching
+
+    with Session(engine) as s:
+        sources = s.exec(select(EventSource)).all()
+        wide = [x for x in sources if (x.date_end - x.date_start).days > WINDOW_CAP_DAYS]
+        assert wide and all(x.wide for x in wide) and not any(x.wide for x in sources if x not in wide)
+        windows = {(x.type, x.date_start, x.date_start) for x in sources} | {(x.type, x.date_end, x.date_end) for x in wide}
+        windows |= {(t, d - dt.timedelta(days=40), d) for t, d, _ in list(windows)}
+        for etype, lo, hi in sorted(windows):
+            expected = {x.id for x in sources if x.type == etype and x.date_start <= hi and x.date_end >= lo}
+            assert {x.id for x, _ in _reaching(s, etype, lo, hi)} == expected, (etype, lo, hi)
