@@ -753,7 +753,9 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if h.date.start > art.dct and h.trigger.type == "statement":  # 'said he would meet Putin on Friday'
             h.date = _undated(art, h, clauses)
             h.rules.append("date.publication")
-        if h.date is None or h.date.start > art.dct:  # 'looking forward to the G7 Summit in June': planned
+        # 'looking forward to the G7 Summit in June': a date read forward from publication is a plan. A date
+        # written with its year stays, even after publication (the editor's preview flags a wrong date line)
+        if h.date is None or (h.date.start > art.dct and str(h.date.start.year) not in s.text):
             art.drop(h.trigger.id, h.start, "after publication")
             continue
         h.roles = _roles(art, h, ms, clauses, quotes, s.start)
