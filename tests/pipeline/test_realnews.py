@@ -18,8 +18,8 @@ from tests.conftest import SHARED
 
 NEWS = SHARED / "eval" / "news"
 # Floors only ever rise: raise them when the extractor improves, never lower them.
-NEWS_STRICT_F1_FLOOR = 0.58
-NEWS_STRICT_PRECISION_FLOOR = 0.84
+NEWS_STRICT_F1_FLOOR = 0.65
+NEWS_STRICT_PRECISION_FLOOR = 0.88
 MONDAY = dt.date(2025, 3, 17)
 
 
@@ -150,6 +150,11 @@ EVENTS = [
     # 'the leaders of Turkey, Norway and Iceland': who the leaders stand for is a counterpart, not a place
     ("The Prime Minister spoke to the President of the European Council and the leaders of Turkey and Norway on Friday.",
      [("call", "2025-03-14", ["european-union", "turkey", "norway"])]),
+    ("Also designated today is Kempes Sanon, leader of the Bel Air gang.", [("sanction", "2025-03-17", ["kempes-sanon", "bel-air-gang"])]),
+    ("Maduro claimed victory in Venezuela's July 28 presidential election.",
+     [("election", "2024-07-28", ["venezuela"])]),
+    ("The Foreign Affairs Council exchanged views on Ukraine on Monday.",
+     [("talks", "2025-03-17", ["european-union", "ukraine"])]),
     # 'as well as' continues a list; a series of consultations is one meeting per counterpart
     ("On Monday, Putin held a series of consultations with President of Laos Thongloun Sisoulith, "
      "as well as Prime Minister of Vietnam Pham Minh Chinh.",
