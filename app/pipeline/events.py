@@ -269,10 +269,9 @@ class _Article:
 
     def holder(self, title: str) -> str | None:
         """'the President': the last person a sentence started with whose role is that title."""
-        t = title
         for slug in reversed(self.subjects):
             role = re.split(r" of |,| for ", self.found.get(slug).role.lower())[0].strip()
-            if role == t or (role.endswith(" " + t) and not NOT_HOLDER.search(role)):
+            if role == title or (role.endswith(" " + title) and not NOT_HOLDER.search(role)):
                 return slug
         return None
 
@@ -752,7 +751,8 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
             continue
         if h.date.start > art.dct and h.trigger.type == "statement":  # 'said he would meet Putin on Friday'
             h.date = _undated(art, h, clauses)
-            h.rules.append("date.publication")
+            if h.date:
+                h.rules.append("date.publication")
         # 'looking forward to the G7 Summit in June': a date read forward from publication is a plan. A date
         # written with its year stays, even after publication (the editor's preview flags a wrong date line)
         if h.date is None or (h.date.start > art.dct and str(h.date.start.year) not in s.text):
@@ -801,9 +801,9 @@ UNNAMED_SUBJECT = re.compile(rf"(?:The|the)\s+(?:{TITLES})\b")
 NOT_HOLDER = re.compile(r"\b(?:former|ex|vice|deputy|acting|interim|assistant|under)\b")  # 'former Chancellor'
 # a title with no name after it ('the President held', 'The Prime Minister said'), not 'the President of
 # Kenya', 'the President, Xi Jinping,' or 'the Prime Minister Anthony Albanese'
-TITLE_ANAPHOR = re.compile(r"\b(?:[Tt]he)\s+(?P<title>(?:[Pp]resident|[Pp]rime [Mm]inister|[Pp]remier|[Cc]hancellor|"
-                           r"[Ff]oreign [Mm]inister|[Dd]efen[cs]e [Mm]inister|[Ff]oreign [Ss]ecretary|[Ss]ecretary of [Ss]tate|"
-                           r"[Ss]ecretary-[Gg]eneral|[Kk]ing|[Ee]mir|[Cc]rown [Pp]rince))\b(?!\s+of\b|,?\s+(?-i:[A-Z])|-elect)")
+TITLE_ANAPHOR = re.compile(r"\b[Tt]he\s+(?P<title>(?i:president|prime minister|premier|chancellor|foreign minister|"
+                           r"defen[cs]e minister|foreign secretary|secretary of state|secretary-general|king|emir|"
+                           r"crown prince))\b(?!\s+of\b|,?\s+[A-Z]|-elect)")
 SERIES = re.compile(r"(?i)meetings|consultations|series")
 
 

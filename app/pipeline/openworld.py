@@ -109,7 +109,6 @@ NOT_NAME = {
     "Spokesperson", "Chancellor", "King", "Queen", "Prince", "Emir", "Sheikh", "Director", "Commander",
 }
 PRECEDED_BY_NAME = re.compile(r"(?:[A-Z][\w.]*|of|of the)\s+$")  # inside a longer run of capitalised words: not an apposition
-SENTENCE_END = re.compile(r"[a-z\u00e0-\u024f]{2}[.!?]\s")  # 'Russia. ' ends a sentence; 'U.S. ' does not
 TRAILING_NOT_NAME = re.compile(r"\s+(?:[A-Z][a-z]+day|of|and|the)$")
 
 
@@ -189,7 +188,7 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
     for ts, te, title in titles:
         m = next((m for tail in TITLED_TAILS if (m := tail.match(text, te, end))
                   and m["name"].split()[0] not in NOT_NAME), None)
-        if not m or SENTENCE_END.search(text, te, m.start("name")):  # 'the President of Russia. Additionally'
+        if not m:
             continue
         of_part, name_part = _split_of(m["of"] or "", m["name"])
         name = _clean_name(name_part) if name_part else None
