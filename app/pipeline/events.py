@@ -68,6 +68,11 @@ BOUND = re.compile(r"\b(?:since|until|till|by)\s+(?:the\s+)?$", re.I)
 LOCATIVE = re.compile(r"\b(?:in|at|near|outside|across|inside|from|into|of)\s+(?:the\s+)?(?:[A-Z][\w-]*,?\s+){0,2}$")
 REPORTED = re.compile(r"\b(?:said|says|told(?: \w+)?|announced|added|stated|warned|confirmed|wrote|insisted|according to \w+(?: \w+)?,? which said)"
                       r"(?:\s+(?:on|late|early|last)?\s*\w+day)?\s+(?:that\s+)?", re.I)
+UNNAMED_NP = re.compile(r"(?<![\w'\u2019])(?:the|a|an)\s+(?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*\s+$")  # 'the envoy '
+PAST_PERFECT = re.compile(r"\bhad\s+(?:\w+ly\s+|also\s+|already\s+|just\s+)?$")
+PAST_VERB = re.compile(r"(?i)(?:\w+ed|spoke|met|held|struck|shot|sent|won|began|took|fought|flew|hit)\b")
+SINCE = re.compile(r"\bsince\s+(?:[\w'\u2019-]+\s+){0,4}$")  # 'since Trump returned': a bound, no act
+ITS = re.compile(r"(?:it|its)\b")  # a reported clause about the speaker itself
 APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
 COORD = re.compile(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}")
 ANCHORED = re.compile(r"\b(?:later|afterwards|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
@@ -458,9 +463,12 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         if complement:
             before = [m for m in before if m.start >= complement[-1]]
         earlier = [m for m in outside if (complement[-1] if complement else 0) <= m.start < hit.start]
-        pick = _subject(text, before) or _subject(text, earlier)
-        if not pick and complement and hit.trigger.type == "aid_pledge":
-            # 'the Netherlands announced it will fund a package': who announces, pledges
+        # 'after the envoy visited Moscow': a subject of its own, unnamed; nobody earlier stands in
+        own = not before and UNNAMED_NP.search(text, max(cs, hit.start - 40), hit.start)
+        pick = _subject(text, before) or ([] if own else _subject(text, earlier))
+        if not pick and complement and (hit.trigger.type == "aid_pledge" or ITS.match(text, complement[-1])):
+            # 'the Netherlands announced it will fund a package', 'Moscow said its forces had captured':
+            # who announces, acts
             pick = _subject(text, [m for m in outside if sentence_start <= m.start < complement[-1]])
         # 'The Prime Minister spoke to X', 'the President held meetings with X': the subject is not
         # named, so whoever follows is a counterpart, never the initiator
@@ -576,7 +584,9 @@ def _collective(c: _Dating) -> _Date | None:
     """'the two leaders agreed': during their encounter."""
     if not (c.art.last_core_date and _collective_subject(c.art.text, c.cs, c.h.start)):
         return None
-    return None if any(c.cs <= m.start < c.h.start for m in c.ms) else c.art.last_core_date
+    # 'Trump wrote that the two men had agreed': who reports it is not a participant
+    lo = max([c.cs] + [m.end() for m in REPORTED.finditer(c.art.text, c.cs, c.h.start)])
+    return None if any(lo <= m.start < c.h.start for m in c.ms) else c.art.last_core_date
 
 
 def _from_dateline(c: _Dating) -> _Date | None:
@@ -609,6 +619,20 @@ def _past_act(c: _Dating) -> bool:
     return not GENERIC.search(c.art.text, cs, ce)
 
 
+def _reported_week(c: _Dating) -> _Date | None:
+    """A past act in what an undated statement reports ('Zelensky said he had spoken with Trump'):
+    current news, so the week of publication."""
+    if c.h.trigger.type == "statement" or not c.attribution or not c.attribution.approximate:
+        return None
+    text = c.art.text
+    if not (_past_act(c) and REPORTED.search(text, c.cs, c.h.start)) or SINCE.search(text, max(c.cs, c.h.start - 60), c.h.start):
+        return None
+    if not (PAST_PERFECT.search(text, max(c.cs, c.h.start - 20), c.h.start) or PAST_VERB.match(text, c.h.start)):
+        return None  # 'said any settlement required a halt to aid': what is reported is no act
+    monday = c.art.dct - dt.timedelta(days=c.art.dct.weekday())
+    return _Date(iso_week(monday), monday, monday + dt.timedelta(days=6), approximate=True, precision="week")
+
+
 def _publication(c: _Dating) -> _Date | None:
     return _undated(c.art, c.h, c.clauses)
 
@@ -616,7 +640,7 @@ def _publication(c: _Dating) -> _Date | None:
 # Tried in order until one dates the trigger; each records its id on the event.
 EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
 LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
-               ("date.publication", _publication))
+               ("date.reported_week", _reported_week), ("date.publication", _publication))
 
 
 def _date_by(rules, c: _Dating) -> None:
@@ -732,6 +756,8 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     _assign_dates(art.text, [h for h in hits if h.date is None], dates, clauses, {h.clause for h in hits})
     later = _relative_later(art, s, timexes)
     attribution = next((h.date for h in hits if h.trigger.type == "statement" and h.date), None)
+    if attribution is None and any(h.trigger.reporting and h.date is None for h in hits):  # 'X said' with no time
+        attribution = _Date(art.dct.isoformat(), art.dct, art.dct, approximate=True, precision="day")
     out: list[EventCandidate] = []
     topics: tuple[str, ...] | None = None
     for h in hits:

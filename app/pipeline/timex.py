@@ -142,6 +142,8 @@ class Context:
         before, first = self._clause(m)
         if re.search(r"\bby\s*$", before, re.I) or FUTURE.search(before):
             return "future"
+        if PAST.search(before):  # 'said on Monday he would veto it': the date is the past verb's
+            return "past"
         return "future" if first and FUTURE.fullmatch(first.group()) else "past"
 
     def said_past(self, m: re.Match) -> bool:

@@ -99,10 +99,11 @@ def test_filtering_by_keyboard_alone(page: Page):
     alaska = assert_cards_match_json_twin(page)
     assert alaska != everything
     assert page.evaluate("document.activeElement.id") == "q"
-    for _ in range(20):
+    for _ in range(40):
         page.keyboard.press("Tab")
         if (page.evaluate("document.activeElement.name") or "") == "type":
             break
+    assert page.evaluate("document.activeElement.name") == "type", "no type checkbox reached by Tab"
     checked = page.evaluate("document.activeElement.value")
     page.keyboard.press("Space")
     wait_for_url_part(page, "type=")
