@@ -57,6 +57,10 @@ POSSESSIVE_AGENT = re.compile(r"['\u2019]s(?:\s+[\w-]+){0,3}\s+")
 INSTITUTION = re.compile(r"(?i)['\u2019]s\s+(?:\w+\s+){0,2}(?:ministry|government|military|army|forces|navy|air force|"
                          r"cabinet|presidency|foreign office|embassy|mission|delegation|spokes(?:man|woman|person)|"
                          r"department|office|parliament|leadership|troops|authorities)\b")
+# 'the Czech foreign minister said', 'Israeli officials said': a demonym that heads an unnamed speaker
+DEMONYM_HEAD = re.compile(r"\s+(?:[a-z-]+\s+){0,2}(?:minister|ministry|government|military|army|officials?|"
+                          r"spokes(?:man|woman|person)|president|prime minister|leader|envoy|ambassador|diplomats?|"
+                          r"forces|troops|navy|air force|authorities|delegation|negotiators?|sources?)\b")
 SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
 BETWEEN = re.compile(r"\s*between\b")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
@@ -72,6 +76,7 @@ UNNAMED_NP = re.compile(r"(?<![\w'\u2019])(?:the|a|an)\s+(?:[a-z][\w-]*\s+){0,2}
 PAST_PERFECT = re.compile(r"\bhad\s+(?:\w+ly\s+|also\s+|already\s+|just\s+)?$")
 PAST_VERB = re.compile(r"(?i)(?:\w+ed|spoke|met|held|struck|shot|sent|won|began|took|fought|flew|hit)\b")
 SINCE = re.compile(r"\bsince\s+(?:[\w'\u2019-]+\s+){0,4}$")  # 'since Trump returned': a bound, no act
+HE = re.compile(r"(?:he|she|they)\b")
 ITS = re.compile(r"(?:it|its)\b")  # a reported clause about the speaker itself
 APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
 COORD = re.compile(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}")
@@ -400,7 +405,7 @@ REPRESENTED = re.compile(r"(?i:president|prime minister|leaders?|heads?|governme
 
 
 def _speaker_of_other(text: str, m: Mention) -> bool:
-    return bool(SPEAKS.match(text, m.end, m.end + 30))
+    return bool(SPEAKS.match(text, _owner_end(text, m), m.end + 60))  # 'South Korea's military said'
 
 
 def _subject(text: str, cands: list[Mention]) -> list[Mention]:
@@ -411,7 +416,7 @@ def _subject(text: str, cands: list[Mention]) -> list[Mention]:
 
 def _owner_end(text: str, m: Mention) -> int:
     """Where a speaker's name ends: after its institution ('Russia's Foreign Ministry said')."""
-    inst = INSTITUTION.match(text, m.end)
+    inst = INSTITUTION.match(text, m.end) or (DEMONYM_HEAD.match(text, m.end) if m.form == "demonym" else None)
     return inst.end() if inst else m.end
 
 
@@ -432,6 +437,20 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
         return []
     # 'X met Y and said', 'X ..., saying': the sentence's subject speaks (nobody, if it is unnamed)
     return [] if unnamed else _subject(text, earlier)
+
+
+LIST_COMMA = re.compile(r",\s+")
+
+
+def _coordinated(text: str, pool: list[Mention]) -> list[bool]:
+    """Whether each mention is coordinated with the next: 'A and B', and 'A, B, C and D' (commas only in
+    a list that 'and' closes, so 'In Moscow, Putin' is no pair)."""
+    gaps = [text[a.end:b.start] for a, b in zip(pool, pool[1:])]
+    joined = [bool(COORD.fullmatch(g)) for g in gaps]
+    for k in range(len(gaps) - 1, -1, -1):
+        if not joined[k] and LIST_COMMA.fullmatch(gaps[k]) and k + 1 < len(gaps) and joined[k + 1]:
+            joined[k] = True
+    return joined
 
 
 def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentence_start: int) -> list[Role]:
@@ -465,11 +484,19 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         earlier = [m for m in outside if (complement[-1] if complement else 0) <= m.start < hit.start]
         # 'after the envoy visited Moscow': a subject of its own, unnamed; nobody earlier stands in
         own = not before and UNNAMED_NP.search(text, max(cs, hit.start - 40), hit.start)
-        pick = _subject(text, before) or ([] if own else _subject(text, earlier))
-        if not pick and complement and (hit.trigger.type == "aid_pledge" or ITS.match(text, complement[-1])):
-            # 'the Netherlands announced it will fund a package', 'Moscow said its forces had captured':
-            # who announces, acts
+        itself = bool(complement) and bool(ITS.match(text, complement[-1]))
+        pick = [] if itself else _subject(text, before) or ([] if own else _subject(text, earlier))
+        if pick and pick[0].form == "pronoun" and not art.resolve(pick[0], [x for x in outside if x.start < pick[0].start]):
+            pick = []  # 'he' of an unnamed subject
+        # 'the Czech foreign minister said he had summoned': 'he' is the unnamed speaker
+        if not pick and complement and (hit.trigger.type == "aid_pledge" or itself or HE.match(text, complement[-1])):
+            # 'the Netherlands announced it will fund a package', 'Moscow said its forces had captured',
+            # 'the military said it had killed a Hamas commander': who announces, acts; the others are its
+            # counterparts
             pick = _subject(text, [m for m in outside if sentence_start <= m.start < complement[-1]])
+            if itself:
+                after = [m for m in before if not _modifier(text, m)] + after
+                before = []
         # 'The Prime Minister spoke to X', 'the President held meetings with X': the subject is not
         # named, so whoever follows is a counterpart, never the initiator
         subjectless = not pick
@@ -478,11 +505,12 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     pool = before if pick and pick[0] in before else after if pick and pick[0] in after else \
         earlier if hit.trigger.type != "statement" and pick and pick[0] in earlier else []
     if pick and pool:
+        linked = _coordinated(text, pool)
         i = j = pool.index(pick[0])
-        while j + 1 < len(pool) and COORD.fullmatch(text[pool[j].end:pool[j + 1].start]):
+        while j + 1 < len(pool) and linked[j]:
             chain.append(pool[j + 1])
             j += 1
-        while i > 0 and COORD.fullmatch(text[pool[i - 1].end:pool[i].start]):
+        while i > 0 and linked[i - 1]:
             chain.insert(0, pool[i - 1])
             i -= 1
     talk = hit.trigger.type in ("statement", "speech")
