@@ -1017,13 +1017,23 @@ def _continues(prev: EventCandidate, e: EventCandidate) -> bool:
             and 0 < e.sentence_index - prev.sentence_index <= 2 and e.initiator == prev.initiator)
 
 
+def _other_targets(a: EventCandidate, b: EventCandidate) -> bool:
+    """Two sentences that state sanctions are two designations (one event per sentence), unless they name a
+    common target."""
+    if a.type != "sanction" or a.sentence_index == b.sentence_index:
+        return False
+    ta, tb = ({r.slug for r in x.actors if r.role == "counterpart"} for x in (a, b))
+    return not ta & tb
+
+
 def fold_article(events: list[EventCandidate]) -> list[EventCandidate]:
     """Mentions of one act within an article become one event."""
     out: list[EventCandidate] = []
     for e in events:
         if out and _continues(out[-1], e):
             continue
-        twin = next((i for i, x in enumerate(out) if x.type != "statement" and is_same_act(report_of(x), report_of(e))), None)
+        twin = next((i for i, x in enumerate(out) if x.type != "statement" and not _other_targets(x, e)
+                     and is_same_act(report_of(x), report_of(e))), None)
         if twin is None:
             out.append(e)
         else:

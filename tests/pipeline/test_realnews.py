@@ -141,6 +141,11 @@ EVENTS = [
     # an unnamed official speaks for the state; 'he' in what the official reports is the official
     ("The Czech foreign minister said on Friday he had summoned the Russian ambassador.",
      [("statement", "2025-03-14", ["czech-republic"]), ("other", "2025-03-14", ["czech-republic"])]),
+    # one event per sentence that states sanctions; 'a sanctioned vessel' states none
+    ("Today, the Department of the Treasury is sanctioning the Northern Star Petrochemical company. In addition, "
+     "the Department of the Treasury is sanctioning 12 entities and one individual.",
+     [("sanction", "2025-03-17", ["united-states", "northern-star-petrochemical"]), ("sanction", "2025-03-17", ["united-states"])]),
+    ("Iran bought oil from a sanctioned vessel on Friday.", []),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
