@@ -439,6 +439,7 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
     return [] if unnamed else _subject(text, earlier)
 
 
+JOINED = re.compile(r"\s+(?:also\s+)?joined\s+(?:[A-Z][\w.-]*\s+){0,3}")  # 'Rubio joined President Trump in welcoming'
 LIST_COMMA = re.compile(r",\s+")
 
 
@@ -446,7 +447,7 @@ def _coordinated(text: str, pool: list[Mention]) -> list[bool]:
     """Whether each mention is coordinated with the next: 'A and B', and 'A, B, C and D' (commas only in
     a list that 'and' closes, so 'In Moscow, Putin' is no pair)."""
     gaps = [text[a.end:b.start] for a, b in zip(pool, pool[1:])]
-    joined = [bool(COORD.fullmatch(g)) for g in gaps]
+    joined = [bool(COORD.fullmatch(g) or JOINED.fullmatch(g)) for g in gaps]
     for k in range(len(gaps) - 1, -1, -1):
         if not joined[k] and LIST_COMMA.fullmatch(gaps[k]) and k + 1 < len(gaps) and joined[k + 1]:
             joined[k] = True
@@ -618,7 +619,7 @@ def _collective(c: _Dating) -> _Date | None:
 
 
 def _from_dateline(c: _Dating) -> _Date | None:
-    return c.art.dateline if not c.h.trigger.anaphoric else None
+    return c.art.dateline if not c.h.trigger.anaphoric or _verbal(c.art.text, c.h.start) else None
 
 
 def _pledge(c: _Dating) -> _Date | None:
@@ -826,8 +827,8 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     return _fold_sentence(out)
 
 
-VERBAL = re.compile(r"(?i)(?:held|hold|holds|holding|had|met|meets|continued|hosted|hosts|received|welcomed|sat|"
-                    r"conducted|carried|launched|began|mounted|sent|deployed)\b")
+VERBAL = re.compile(r"(?i)(?:held|hold|holds|holding|had|met|meets|continued|hosted|hosts|received|welcomed|welcoming|sat|"
+                    r"conducted|carried|launched|began|mounted|sent|deployed|exchanged|negotiated)\b")
 # 'held talks', 'began direct negotiations': a verb that makes the event noun a new act, not a reference back
 LIGHT_VERB = re.compile(r"(?i)\b(?:held|hold|holds|holding|had|conducted|began|opened|launched|started|resumed|"
                         r"concluded|continued)\s+(?:(?!the\b|this\b|that\b)\w+\s+){0,2}$")

@@ -194,8 +194,11 @@ EVENTS = [
     ("Also designated today is Kempes Sanon, leader of the Bel Air gang.", [("sanction", "2025-03-17", ["kempes-sanon", "bel-air-gang"])]),
     ("Maduro claimed victory in Venezuela's July 28 presidential election.",
      [("election", "2024-07-28", ["venezuela"])]),
+    # a council that exchanges views holds a meeting (the gold's type for a council's session)
     ("The Foreign Affairs Council exchanged views on Ukraine on Monday.",
-     [("talks", "2025-03-17", ["european-union", "ukraine"])]),
+     [("meeting", "2025-03-17", ["european-union", "ukraine"])]),
+    ("On Friday, Secretary Rubio joined President Trump in welcoming home Marc Fogel.",
+     [("meeting", "2025-03-14", ["marco-rubio", "donald-trump"])]),
     # 'as well as' continues a list; a series of consultations is one meeting per counterpart
     ("On Monday, Putin held a series of consultations with President of Laos Thongloun Sisoulith, "
      "as well as Prime Minister of Vietnam Pham Minh Chinh.",
