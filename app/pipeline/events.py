@@ -439,6 +439,8 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
     return [] if unnamed else _subject(text, earlier)
 
 
+# 'talks on Ukraine', 'discussed the situation in Gaza': what an encounter is about, not who takes part
+TOPIC_OF = re.compile(r"\b(?:on|about|over|regarding|concerning|(?:situation|developments|war|conflict|crisis) in)\s+(?:the\s+)?$")
 JOINED = re.compile(r"\s+(?:also\s+)?joined\s+(?:[A-Z][\w.-]*\s+){0,3}")  # 'Rubio joined President Trump in welcoming'
 LIST_COMMA = re.compile(r",\s+")
 
@@ -517,7 +519,8 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     talk = hit.trigger.type in ("statement", "speech")
     adjacent = lambda m: not text[hit.end:m.start].strip(" the")  # noqa: E731  'invasion of Ukraine'
     counter = [m for m in after if (not talk or not text[hit.end:m.start].strip())
-               and (adjacent(m) or not _modifier(text, m)) and not _speaker_of_other(text, m)]
+               and (adjacent(m) or not _modifier(text, m)) and not _speaker_of_other(text, m)
+               and not (hit.trigger.type in ENCOUNTERS and TOPIC_OF.search(text, max(0, m.start - 40), m.start))]
     roles: list[Role] = []
     for m in chain + [m for m in counter if m not in chain]:
         slug = art.resolve(m, [x for x in outside if x.start < m.start])

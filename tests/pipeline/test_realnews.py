@@ -196,7 +196,10 @@ EVENTS = [
      [("election", "2024-07-28", ["venezuela"])]),
     # a council that exchanges views holds a meeting (the gold's type for a council's session)
     ("The Foreign Affairs Council exchanged views on Ukraine on Monday.",
-     [("meeting", "2025-03-17", ["european-union", "ukraine"])]),
+     [("meeting", "2025-03-17", ["european-union"])]),
+    # what an encounter is about is no participant
+    ("Zelensky and Erdogan held talks on the situation in Gaza and on Syria on Friday.",
+     [("talks", "2025-03-14", ["volodymyr-zelensky", "recep-tayyip-erdogan"])]),
     ("On Friday, Secretary Rubio joined President Trump in welcoming home Marc Fogel.",
      [("meeting", "2025-03-14", ["marco-rubio", "donald-trump"])]),
     # 'as well as' continues a list; a series of consultations is one meeting per counterpart
