@@ -411,6 +411,10 @@ def _speaker_of_other(text: str, m: Mention) -> bool:
 def _subject(text: str, cands: list[Mention]) -> list[Mention]:
     """The clause's subject among mentions before the trigger: the first that is no modifier."""
     plain = [m for m in cands if not _modifier(text, m)]
+    if plain and plain[0].kind != "person":  # "Sudan's military chief Gen. Abdel Fattah al-Burhan met": the person
+        nxt = next((m for m in cands if m.start >= plain[0].end), None)
+        if nxt is not None and nxt.kind == "person" and OWNED_TITLE.fullmatch(text, plain[0].end, nxt.start):
+            return [nxt]
     return plain[:1] or cands[-1:]
 
 
@@ -441,6 +445,7 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
 
 # 'talks on Ukraine', 'discussed the situation in Gaza': what an encounter is about, not who takes part
 TOPIC_OF = re.compile(r"\b(?:on|about|over|regarding|concerning|(?:situation|developments|war|conflict|crisis) in)\s+(?:the\s+)?$")
+OWNED_TITLE = re.compile(r"['\u2019]s\s+(?:[\w.-]+\s+){0,4}")  # "Sudan's military chief Gen. "
 JOINED = re.compile(r"\s+(?:also\s+)?joined\s+(?:[A-Z][\w.-]*\s+){0,3}")  # 'Rubio joined President Trump in welcoming'
 LIST_COMMA = re.compile(r",\s+")
 
@@ -486,7 +491,10 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
             before = [m for m in before if m.start >= complement[-1]]
         earlier = [m for m in outside if (complement[-1] if complement else 0) <= m.start < hit.start]
         # 'after the envoy visited Moscow': a subject of its own, unnamed; nobody earlier stands in
-        own = not before and UNNAMED_NP.search(text, max(cs, hit.start - 40), hit.start)
+        # 'as fighting raged': an event noun with nothing before it in its clause is its own subject
+        own = not before and (UNNAMED_NP.search(text, max(cs, hit.start - 40), hit.start)
+                              or (hit.trigger.anaphoric and not _verbal(text, hit.start) and hit.clause > 0
+                                  and not text[cs:hit.start].strip(" ,;:-\u2014as")))
         itself = bool(complement) and bool(ITS.match(text, complement[-1]))
         pick = [] if itself else _subject(text, before) or ([] if own else _subject(text, earlier))
         if pick and pick[0].form == "pronoun" and not art.resolve(pick[0], [x for x in outside if x.start < pick[0].start]):

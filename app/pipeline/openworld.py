@@ -185,10 +185,11 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
     end = len(text) if end is None else end
     out: list[Found] = []
     titles = _titles(text, start, end)
+    title_starts = {ts for ts, _, _ in titles}
     for ts, te, title in titles:
         m = next((m for tail in TITLED_TAILS if (m := tail.match(text, te, end))
                   and m["name"].split()[0] not in NOT_NAME), None)
-        if not m:
+        if not m or m.start("name") in title_starts:  # 'military chief Gen. Abdel Fattah': the next title holds the name
             continue
         of_part, name_part = _split_of(m["of"] or "", m["name"])
         name = _clean_name(name_part) if name_part else None

@@ -146,6 +146,10 @@ EVENTS = [
      "the Department of the Treasury is sanctioning 12 entities and one individual.",
      [("sanction", "2025-03-17", ["united-states", "northern-star-petrochemical"]), ("sanction", "2025-03-17", ["united-states"])]),
     ("Iran bought oil from a sanctioned vessel on Friday.", []),
+    # an abbreviated rank is a title, not a name; the owner of a titled person is not the subject
+    ("Sudan's military chief Gen. Abdel Fattah al-Burhan met Egyptian President Abdel Fattah el-Sissi in Cairo on Friday, "
+     "as fighting raged in Darfur.",
+     [("meeting", "2025-03-14", ["abdel-fattah-al-burhan", "abdel-fattah-el-sissi"])]),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
