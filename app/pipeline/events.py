@@ -80,8 +80,8 @@ HE = re.compile(r"(?:he|she|they)\b")
 ITS = re.compile(r"(?:it|its)\b")  # a reported clause about the speaker itself
 APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
 COORD = re.compile(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}")
-ANCHORED = re.compile(r"\b(?:later|afterwards|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
-                      r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?P<noun>call|conversation|meeting|talks|summit|visit)\b", re.I)
+ANCHORED = re.compile(r"\b(?:later|afterwards?|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
+                      r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?P<noun>call|conversation|meeting|talks|negotiations|summit|visit|trip)\b", re.I)
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
 
 
@@ -852,7 +852,7 @@ def _verbal(text: str, start: int) -> bool:
 
 ENCOUNTERS = {"call", "meeting", "talks", "visit"}
 ANCHOR_TYPES = {"call": "call", "conversation": "call", "meeting": "meeting", "summit": "meeting", "talks": "talks",
-                "visit": "visit"}
+                "visit": "visit", "negotiations": "talks", "trip": "visit"}
 COLLECTIVE = re.compile(r"\b(?:[Tt]he (?:two |three )?(?:leaders|sides|presidents|prime ministers|ministers|men|countries|"
                         r"governments|delegations|parties|heads of state)|[Bb]oth (?:sides|leaders|men|countries|governments|"
                         r"parties|presidents))\b")

@@ -159,8 +159,9 @@ def test_two_processes_ingesting_at_once_make_no_duplicates(empty_url):
     code = ("import sys; sys.path.insert(0, %r); from tests.conftest import load, make_settings; "
             "from app.db import make_engine, init_db; from pathlib import Path; "
             "e = make_engine(make_settings(%r)); init_db(e); load(e, [Path(%r)])") % (str(ROOT), db, str(SEEDS))
-    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
-    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
     from app.db import make_engine
 
     eng = make_engine(make_settings(db))
