@@ -51,7 +51,7 @@ QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
 END_PUNCT = re.compile(r"[.!?\"'\u201d]$")
 POSSESSIVE = re.compile(r"['\u2019]s\s")
 NOUN_OWNER = re.compile(r"(?:[-\u2013][A-Z][\w-]*)?(?:\s+(?!(?:and|or|but|that|which|of|on|in|at|to|the|a|an|held|had|has|have|"
-                        r"was|were|is|are|made|began|said|will|would)\b)(?![a-z]+ed\b)[a-z][\w-]*){0,2}\s+")  # 'the G20 Summit', 'Russian invasion'
+                        r"was|were|is|are|made|began|said|will|would|met|for|with|from|by|after|before|during|over|into)\b)(?![a-z]+ed\b)[a-z][\w-]*){0,2}\s+")  # 'the G20 Summit', 'Russian invasion'
 POSSESSIVE_AGENT = re.compile(r"['\u2019]s(?:\s+[\w-]+){0,3}\s+")
 # 'Russia's Foreign Ministry said', 'Israel's military struck': the institution acts for its owner
 INSTITUTION = re.compile(r"(?i)['\u2019]s\s+(?:\w+\s+){0,2}(?:ministry|government|military|army|forces|navy|air force|"
