@@ -446,6 +446,7 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
 # 'talks on Ukraine', 'discussed the situation in Gaza': what an encounter is about, not who takes part
 TOPIC_OF = re.compile(r"\b(?:on|about|over|regarding|concerning|(?:situation|developments|war|conflict|crisis) in)\s+(?:the\s+)?$")
 OWNED_TITLE = re.compile(r"['\u2019]s\s+(?:[\w.-]+\s+){0,4}")  # "Sudan's military chief Gen. "
+FORCES = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldiers|navy|air force|warplanes|drones|missiles)\b")
 JOINED = re.compile(r"\s+(?:also\s+)?joined\s+(?:[A-Z][\w.-]*\s+){0,3}")  # 'Rubio joined President Trump in welcoming'
 LIST_COMMA = re.compile(r",\s+")
 
@@ -532,6 +533,8 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     roles: list[Role] = []
     for m in chain + [m for m in counter if m not in chain]:
         slug = art.resolve(m, [x for x in outside if x.start < m.start])
+        if slug and FORCES.match(text, m.end) and art.kind(slug) == "person":  # "Putin's forces seized": Russia
+            slug = art.found.get(slug).affiliation or slug
         if not slug or slug in {r.slug for r in roles}:
             continue
         if roles and art.found.get(roles[0].slug).affiliation == slug and hit.trigger.type != "visit":

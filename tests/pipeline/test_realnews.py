@@ -150,6 +150,10 @@ EVENTS = [
     ("Sudan's military chief Gen. Abdel Fattah al-Burhan met Egyptian President Abdel Fattah el-Sissi in Cairo on Friday, "
      "as fighting raged in Darfur.",
      [("meeting", "2025-03-14", ["abdel-fattah-al-burhan", "abdel-fattah-el-sissi"])]),
+    ("Moscow annexed Crimea in 2014.", [("military_action", "2014", ["russia"])]),
+    # a leader's forces act for the leader's state
+    ("Putin's forces seized the town of Avdiivka in February 2024.", [("military_action", "2024-02", ["russia"])]),
+    ("Putin and Xi met for talks on Thursday.", [("talks", "2025-03-13", ["vladimir-putin", "xi-jinping"])]),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
