@@ -24,12 +24,16 @@ class Sentence:
     paragraph: int
 
 
+_LAST_WORD = re.compile(r"[\w.']+$")
+_INITIALS = re.compile(r"[a-z]|(?:[a-z]\.)+[a-z]")
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([\w.']+)$", text[:dot])
+    word = _LAST_WORD.search(text, max(0, dot - 40), dot)  # the word before the dot, read in a window
     if not word:
         return False
-    w = word.group(1).lower()
-    return w in ABBREVIATIONS or bool(re.fullmatch(r"[a-z]", w)) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", w))
+    w = word.group().lower()
+    return w in ABBREVIATIONS or bool(_INITIALS.fullmatch(w))
 
 
 def split_sentences(text: str, start: int = 0) -> list[Sentence]:

@@ -78,6 +78,8 @@ FUTURE = re.compile(
     r"|agreed to (?:meet|visit|travel|hold|host|sign))\b", re.I)
 PAST = re.compile(r"\b(?:was|were|had|did|said|told|ago|last|earlier|met|spoke|began|gave|held|took"
                   r"|made|went|came|saw|sent|hit|struck|flew|left|won|lost|[a-z]+ed)\b", re.I)
+TENSED = re.compile(FUTURE.pattern + "|" + PAST.pattern, re.I)
+BY_END = re.compile(r"\bby\s*$", re.I)
 CLAUSE_SPLIT = re.compile(r"[;:,]|\b(?:that|which|who|when|but|and|while|after|before|as)\b", re.I)
 CLAUSE_END = re.compile(r"[;:.]|\b(?:that|which|who|when|while)\b", re.I)
 
@@ -135,12 +137,12 @@ class Context:
         s0, s1 = self.sentence
         before = CLAUSE_SPLIT.split(self.text[max(s0, m.start() - 80):m.start()])[-1]
         after = CLAUSE_END.split(self.text[m.end():min(s1, m.end() + 40)])[0]
-        return before, re.search(FUTURE.pattern + "|" + PAST.pattern, after, re.I)
+        return before, TENSED.search(after)
 
     def tense(self, m: re.Match) -> str:
         """'future' or 'past' for the clause holding the match (default past: news reports)."""
         before, first = self._clause(m)
-        if re.search(r"\bby\s*$", before, re.I) or FUTURE.search(before):
+        if BY_END.search(before) or FUTURE.search(before):
             return "future"
         if PAST.search(before):  # 'said on Monday he would veto it': the date is the past verb's
             return "past"
