@@ -79,7 +79,7 @@ SINCE = re.compile(r"\bsince\s+(?:[\w'\u2019-]+\s+){0,4}$")  # 'since Trump retu
 HE = re.compile(r"(?:he|she|they)\b")
 ITS = re.compile(r"(?:it|its)\b")  # a reported clause about the speaker itself
 APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
-COORD = re.compile(r",?\s+and\s+(?:[A-Za-z'\u2019-]+\s+){0,3}")
+COORD = re.compile(r",?\s+and\s+(?:[A-Za-z.'\u2019-]+\s+){0,4}")
 ANCHORED = re.compile(r"\b(?:later|afterwards?|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
                       r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?P<noun>call|conversation|meeting|talks|negotiations|summit|visit|trip)\b", re.I)
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
@@ -393,7 +393,8 @@ def _modifier(text: str, m: Mention) -> bool:
     after = text[m.end:m.end + 3]
     if POSSESSIVE.match(after) and m.form != "pronoun":
         return not INSTITUTION.match(text, m.end)
-    if m.kind == "person" or not LOCATIVE.search(text[max(0, m.start - 16):m.start]):
+    if m.kind == "person" or not LOCATIVE.search(text[max(0, m.start - 16):m.start]) \
+            or TARGET_AT.search(text, max(0, m.start - 30), m.start):
         return False
     return not REPRESENTED.search(text, max(0, m.start - 48), m.start)  # 'the leaders of Turkey, Norway and'
 
@@ -447,6 +448,7 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
 TOPIC_OF = re.compile(r"\b(?:on|about|over|regarding|concerning|(?:situation|developments|war|conflict|crisis) in)\s+(?:the\s+)?$")
 OWNED_TITLE = re.compile(r"['\u2019]s\s+(?:[\w.-]+\s+){0,4}")  # "Sudan's military chief Gen. "
 FORCES = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldiers|navy|air force|warplanes|drones|missiles)\b")
+TARGET_AT = re.compile(r"\b(?:missiles?|rockets?|drones?|shells?|projectiles?|fire)\s+at\s+(?:the\s+)?$")  # 'fired a missile at Israel'
 JOINED = re.compile(r"\s+(?:also\s+)?joined\s+(?:[A-Z][\w.-]*\s+){0,3}")  # 'Rubio joined President Trump in welcoming'
 LIST_COMMA = re.compile(r",\s+")
 
@@ -842,7 +844,7 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
 
 
 VERBAL = re.compile(r"(?i)(?:held|hold|holds|holding|had|met|meets|continued|hosted|hosts|received|welcomed|welcoming|sat|"
-                    r"conducted|carried|launched|began|mounted|sent|deployed|exchanged|negotiated)\b")
+                    r"conducted|carried|launched|began|mounted|sent|deployed|exchanged|negotiated|shook|greeted|was|were)\b")
 # 'held talks', 'began direct negotiations': a verb that makes the event noun a new act, not a reference back
 LIGHT_VERB = re.compile(r"(?i)\b(?:held|hold|holds|holding|had|conducted|began|opened|launched|started|resumed|"
                         r"concluded|continued)\s+(?:(?!the\b|this\b|that\b)\w+\s+){0,2}$")

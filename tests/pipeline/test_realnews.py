@@ -154,6 +154,15 @@ EVENTS = [
     # a leader's forces act for the leader's state
     ("Putin's forces seized the town of Avdiivka in February 2024.", [("military_action", "2024-02", ["russia"])]),
     ("Putin and Xi met for talks on Thursday.", [("talks", "2025-03-13", ["vladimir-putin", "xi-jinping"])]),
+    ("Indonesian President Prabowo Subianto telephoned Australian Prime Minister Anthony Albanese on Monday.",
+     [("call", "2025-03-17", ["prabowo-subianto", "anthony-albanese"])]),
+    ("Zelensky was received by Erdogan on Friday.", [("meeting", "2025-03-14", ["recep-tayyip-erdogan", "volodymyr-zelensky"])]),
+    ("Armenian Prime Minister Nikol Pashinyan and Azerbaijani President Ilham Aliyev shook hands on Friday.",
+     [("meeting", "2025-03-14", ["nikol-pashinyan", "ilham-aliyev"])]),
+    ("Russian President Vladimir Putin and U.S. President Donald Trump spoke by telephone on Monday.",
+     [("call", "2025-03-17", ["vladimir-putin", "donald-trump"])]),
+    # 'at' after a weapon names the target, not a place
+    ("The Houthis fired a ballistic missile at Israel on Sunday.", [("military_action", "2025-03-16", ["houthis", "israel"])]),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
