@@ -449,6 +449,7 @@ TOPIC_OF = re.compile(r"\b(?:on|about|over|regarding|concerning|(?:situation|dev
 OWNED_TITLE = re.compile(r"['\u2019]s\s+(?:[\w.-]+\s+){0,4}")  # "Sudan's military chief Gen. "
 FORCES = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldiers|navy|air force|warplanes|drones|missiles)\b")
 TARGET_AT = re.compile(r"\b(?:missiles?|rockets?|drones?|shells?|projectiles?|fire)\s+at\s+(?:the\s+)?$")  # 'fired a missile at Israel'
+THEIR = re.compile(r"(?i)their\s")
 JOINED = re.compile(r"\s+(?:also\s+)?joined\s+(?:[A-Z][\w.-]*\s+){0,3}")  # 'Rubio joined President Trump in welcoming'
 LIST_COMMA = re.compile(r",\s+")
 
@@ -502,6 +503,11 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         pick = [] if itself else _subject(text, before) or ([] if own else _subject(text, earlier))
         if pick and pick[0].form == "pronoun" and not art.resolve(pick[0], [x for x in outside if x.start < pick[0].start]):
             pick = []  # 'he' of an unnamed subject
+        if not pick and THEIR.match(text, hit.start):
+            # 'Putin told Trump in their call': 'their' is who the sentence names before it
+            named = [m for m in outside if sentence_start <= m.start < hit.start and not _modifier(text, m)]
+            if len(named) >= 2:
+                pick, after = named[:1], named[1:] + after
         # 'the Czech foreign minister said he had summoned': 'he' is the unnamed speaker
         if not pick and complement and (hit.trigger.type == "aid_pledge" or itself or HE.match(text, complement[-1])):
             # 'the Netherlands announced it will fund a package', 'Moscow said its forces had captured',

@@ -163,6 +163,10 @@ EVENTS = [
      [("call", "2025-03-17", ["vladimir-putin", "donald-trump"])]),
     # 'at' after a weapon names the target, not a place
     ("The Houthis fired a ballistic missile at Israel on Sunday.", [("military_action", "2025-03-16", ["houthis", "israel"])]),
+    # 'their call on Monday' is a dated call between the people named before it; 'call on X to' is no call
+    ("Putin told Trump in their call on Monday that Moscow was ready.",
+     [("statement", "2025-03-17", ["vladimir-putin", "donald-trump"]), ("call", "2025-03-17", ["vladimir-putin", "donald-trump"])]),
+    ("European leaders renewed their call on Monday for a ceasefire.", []),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
