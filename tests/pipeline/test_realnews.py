@@ -167,6 +167,7 @@ EVENTS = [
     ("Putin told Trump in their call on Monday that Moscow was ready.",
      [("statement", "2025-03-17", ["vladimir-putin", "donald-trump"]), ("call", "2025-03-17", ["vladimir-putin", "donald-trump"])]),
     ("European leaders renewed their call on Monday for a ceasefire.", []),
+    ("Modi arrived late Sunday in Moscow.", [("visit", "2025-03-16", ["narendra-modi", "russia"])]),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
