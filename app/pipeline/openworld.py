@@ -26,7 +26,8 @@ TITLES = (
     r"Ambassador|Envoy|envoy|General|Gen\.|Lt\. Gen\.|Admiral|Adm\.|Commander|commander|Marshal|Colonel|"
     r"Col\.|Senator|Sen\.|Rep\.|Representative|Governor|Gov\.|Mayor|Director|Spokesperson|Spokesman|"
     r"Spokeswoman|spokesperson|spokesman|spokeswoman|Commissioner|Speaker|Chairman|Chairwoman|Chair|"
-    r"Representative|Negotiator|negotiator|Adviser|Advisor|adviser|advisor|Leader|leader|chief|Chief|"
+    r"Representative|Negotiator|negotiator|Adviser|Advisor|adviser|advisor|Leader|leader|"
+    r"Chief Executive(?: Officer)?|chief executive|CEO|chief|Chief|"
     r"Pope|Patriarch|Ayatollah|Rabbi|Archbishop|Cardinal|Field Marshal|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|Dame|Lord|Lady)"
 )
 PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|do|dos|du|van|von|der|la|le|di|ul|Abu|Abd|Abdel)"
@@ -44,7 +45,7 @@ TITLE_WORDS = (
     "Colonel", "Col.", "Senator", "Sen.", "Rep.", "Representative", "Governor", "Gov.", "Mayor", "Director",
     "Spokesperson", "Spokesman", "Spokeswoman", "spokesperson", "spokesman", "spokeswoman", "Commissioner", "Speaker",
     "Chairman", "Chairwoman", "Chair", "Negotiator", "negotiator", "Adviser", "Advisor", "adviser", "advisor", "Leader",
-    "leader", "chief", "Chief", "Pope", "Patriarch", "Ayatollah", "Rabbi", "Archbishop", "Cardinal", "Mr.", "Mr",
+    "leader", "chief", "Chief", "Chief Executive", "chief executive", "Chief Executive Officer", "CEO", "Pope", "Patriarch", "Ayatollah", "Rabbi", "Archbishop", "Cardinal", "Mr.", "Mr",
     "Mrs.", "Mrs", "Ms.", "Ms", "Dr.", "Dr", "Sir", "Dame", "Lord", "Lady", "counterpart",
 )
 PREFIXES = (r"(?:(?:Vice|Deputy|Acting|Interim|Former|former|Under|Assistant|Special|Senior|Chief|First|Grand|Supreme|"
@@ -107,6 +108,8 @@ NOT_NAME = {
     "Treasury", "Commission", "Committee", "Parliament", "Court", "Agency", "Service", "Leader", "Chief",
     "Mr", "Mrs", "Ms", "Dr", "Sir", "Also", "Both", "Vice", "Deputy", "Special", "Envoy", "Ambassador",
     "Spokesperson", "Chancellor", "King", "Queen", "Prince", "Emir", "Sheikh", "Director", "Commander",
+    # company names that begin with a title word ('General Motors', 'General Electric', 'Chief Executive ...')
+    "Motors", "Electric", "Dynamics", "Mills", "Atomics", "Staff", "Executive", "Officer", "Operating", "Financial",
 }
 PRECEDED_BY_NAME = re.compile(r"(?:[A-Z][\w.]*|of|of the)\s+$")  # inside a longer run of capitalised words: not an apposition
 TRAILING_NOT_NAME = re.compile(r"\s+(?:[A-Z][a-z]+day|of|and|the)$")

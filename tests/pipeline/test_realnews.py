@@ -57,6 +57,10 @@ ACTORS = [
     ("He was greeted by the President of Russia. Additionally, talks were held.", {}),
     ("So said Director of the Office of Foreign Assets Control Bradley T. Smith.", {"Bradley T. Smith": ""}),
     ("He met the Minister of National Resources and officials.", {}),
+    # a rank written short after a title holds no name of its own; a company named with a title word is nobody
+    ("Sudan's military chief Gen. Abdel Fattah al-Burhan arrived.", {"Abdel Fattah al-Burhan": "sudan"}),
+    ("General Motors said on Monday it would cut jobs.", {}),
+    ("The airline's Chief Executive Dermot Mannion said so.", {"Dermot Mannion": ""}),
 ]
 
 
