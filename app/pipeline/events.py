@@ -81,7 +81,7 @@ ITS = re.compile(r"(?:it|its)\b")  # a reported clause about the speaker itself
 APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
 COORD = re.compile(r",?\s+and\s+(?:[A-Za-z.'\u2019-]+\s+){0,4}")
 ANCHORED = re.compile(r"\b(?:later|afterwards?|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
-                      r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?P<noun>call|conversation|meeting|talks|negotiations|summit|visit|trip)\b", re.I)
+                      r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?P<noun>call|conversation|meeting|talks|negotiations|summit|visit|trip|election|vote|referendum)\b", re.I)
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
 
 
@@ -863,7 +863,8 @@ def _verbal(text: str, start: int) -> bool:
 
 ENCOUNTERS = {"call", "meeting", "talks", "visit"}
 ANCHOR_TYPES = {"call": "call", "conversation": "call", "meeting": "meeting", "summit": "meeting", "talks": "talks",
-                "visit": "visit", "negotiations": "talks", "trip": "visit"}
+                "visit": "visit", "negotiations": "talks", "trip": "visit", "election": "election",
+                "vote": "election", "referendum": "election"}
 COLLECTIVE = re.compile(r"\b(?:[Tt]he (?:two |three )?(?:leaders|sides|presidents|prime ministers|ministers|men|countries|"
                         r"governments|delegations|parties|heads of state)|[Bb]oth (?:sides|leaders|men|countries|governments|"
                         r"parties|presidents))\b")

@@ -172,6 +172,15 @@ EVENTS = [
      [("statement", "2025-03-17", ["vladimir-putin", "donald-trump"]), ("call", "2025-03-17", ["vladimir-putin", "donald-trump"])]),
     ("European leaders renewed their call on Monday for a ceasefire.", []),
     ("Modi arrived late Sunday in Moscow.", [("visit", "2025-03-16", ["narendra-modi", "russia"])]),
+    # 'denied' states something only when it denies a claim; arrests with an object are acts, 'detained in' is none
+    ("The Kremlin denied that Putin had been ill on Friday.", [("statement", "2025-03-14", ["russia"])]),
+    ("The police denied protesters the right to march on Friday.", []),
+    ("Belarusian security forces arrested hundreds of protesters on Friday.", [("other", "2025-03-14", ["belarus"])]),
+    ("Ten agents detained in the U.S. were swapped in 2010.", []),
+    # 'following the election' dates an act by the election's date
+    ("Venezuela held a presidential election on Sunday. Following the election, Venezuelan security forces "
+     "arrested opposition supporters.",
+     [("election", "2025-03-16", ["venezuela"]), ("other", "2025-03-16", ["venezuela"])]),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
