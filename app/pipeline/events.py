@@ -38,8 +38,8 @@ MODAL = re.compile(r"\b(?:will|would|should|could|might|must|shall)\b|\bto\s+(?:
 # 'a pause in attacks', 'an end to strikes', 'no talks': the act named is not happening
 HALTED = re.compile(r"(?i)\b(?:(?:pause|halt|moratorium|ban|freeze|cessation|suspension)\s+(?:in|to|on|of|for)|end\s+to|stop\s+to|"
                     r"no|without|postponed|postponing|cancell?ed|cancell?ing|called\s+off|calling\s+off|blocked|blocking|vetoed)\s+(?:all\s+|any\s+|further\s+)?(?:[\w-]+\s+)?$")
-INFINITIVE_VERB = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
-INFINITIVE_NOUN = re.compile(r"\bto\s+\w+\s+(?:\w+\s+)?$", re.I)
+INFINITIVE_VERB = re.compile(r"\bto\s+(?:\w+\s+)?$")  # 'to meet'; not the name 'To Lam'
+INFINITIVE_NOUN = re.compile(r"\bto\s+\w+\s+(?:\w+\s+)?$")
 CONSEQUENCE = re.compile(r"\b(?:led to|leading to|prompting|prompted|resulting in|resulted in|triggering|"
                          r"which saw|followed by)\b", re.I)
 LATER = re.compile(r"^\s*(?:later|afterwards|after that|on)\b", re.I)
@@ -337,6 +337,7 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
 
 
 THAT = re.compile(r"\bthat\b")
+PURPOSE = re.compile(r"\bfor\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?$")  # 'for talks', 'for a state visit'
 LEAD_IN = re.compile(r"\s*(?:(?:And|But|So|Then|Also)\s+)?")
 
 
@@ -372,6 +373,12 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
                 h.date, h.pos = d, _distance(text, h, pos, end)
                 h.rules.append("date.clause")
     for h in hits:
+        # 'travelled to Paris on Wednesday for talks': the purpose took the nearer date; the trip shares it
+        purpose = next((g for g in hits if g.clause == h.clause and g.date is not None and g.trigger.anaphoric
+                        and PURPOSE.search(text, max(0, g.start - 25), g.start)), None)
+        if h.date is None and purpose is not None and not h.trigger.anaphoric:
+            h.date = purpose.date
+            h.rules.append("date.clause")
         if h.date is None and SETTING.search(text, max(0, h.start - 30), h.start):
             # 'met Xi at the G20 Summit in Brazil today': the occasion shares its clause's date
             mine = [d for pos, _, d in dates if _clause_of(pos, clauses) == h.clause]

@@ -28,7 +28,10 @@ TITLES = (
     r"Spokeswoman|spokesperson|spokesman|spokeswoman|Commissioner|Speaker|Chairman|Chairwoman|Chair|"
     r"Representative|Negotiator|negotiator|Adviser|Advisor|adviser|advisor|Leader|leader|"
     r"Chief Executive(?: Officer)?|chief executive|CEO|chief|Chief|"
-    r"Pope|Patriarch|Ayatollah|Rabbi|Archbishop|Cardinal|Field Marshal|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|Dame|Lord|Lady)"
+    r"Pope|Patriarch|Ayatollah|Rabbi|Archbishop|Cardinal|Field Marshal|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|Dame|Lord|Lady|"
+    r"president|prime minister|foreign minister|defen[cs]e minister|interior minister|finance minister|minister|"
+    r"chancellor|foreign secretary|secretary of state|secretary-general|premier|king|crown prince|ambassador|"
+    r"governor|senator)"
 )
 PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|do|dos|du|van|von|der|la|le|di|ul|Abu|Abd|Abdel)"
 NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u024f]+(?:-[A-Z]?[a-z\u00e0-\u024f]+)*|[A-Z]\.|(?:al|el)-[A-Z][a-z\u00e0-\u024f]+|Mc[A-Z][a-z]+|O['\u2019][A-Z][a-z]+)"
@@ -47,6 +50,10 @@ TITLE_WORDS = (
     "Chairman", "Chairwoman", "Chair", "Negotiator", "negotiator", "Adviser", "Advisor", "adviser", "advisor", "Leader",
     "leader", "chief", "Chief", "Chief Executive", "chief executive", "Chief Executive Officer", "CEO", "Pope", "Patriarch", "Ayatollah", "Rabbi", "Archbishop", "Cardinal", "Mr.", "Mr",
     "Mrs.", "Mrs", "Ms.", "Ms", "Dr.", "Dr", "Sir", "Dame", "Lord", "Lady", "counterpart",
+    # wire copy writes titles lower case: 'The Malaysian prime minister, Anwar Ibrahim', 'former president Jair Bolsonaro'
+    "president", "prime minister", "foreign minister", "defence minister", "defense minister", "interior minister",
+    "finance minister", "minister", "chancellor", "foreign secretary", "secretary of state", "secretary-general",
+    "premier", "king", "crown prince", "ambassador", "governor", "senator",
 )
 PREFIXES = (r"(?:(?:Vice|Deputy|Acting|Interim|Former|former|Under|Assistant|Special|Senior|Chief|First|Grand|Supreme|"
             r"Crown|High|Permanent)[ -])+|then-")

@@ -60,6 +60,10 @@ ACTORS = [
     # a rank written short after a title holds no name of its own; a company named with a title word is nobody
     ("Sudan's military chief Gen. Abdel Fattah al-Burhan arrived.", {"Abdel Fattah al-Burhan": "sudan"}),
     ("General Motors said on Monday it would cut jobs.", {}),
+    # wire copy writes titles lower case
+    ("The Malaysian prime minister, Anwar Ibrahim, visited Thailand.", {"Anwar Ibrahim": "malaysia"}),
+    ("Former Brazilian president Jair Bolsonaro was sentenced.", {"Jair Bolsonaro": "brazil"}),
+    ("The president said he would go.", {}),
     ("The airline's Chief Executive Dermot Mannion said so.", {"Dermot Mannion": ""}),
 ]
 
@@ -181,6 +185,12 @@ EVENTS = [
     ("Venezuela held a presidential election on Sunday. Following the election, Venezuelan security forces "
      "arrested opposition supporters.",
      [("election", "2025-03-16", ["venezuela"]), ("other", "2025-03-16", ["venezuela"])]),
+    # a purpose ('for talks') shares the trip's date; 'To Lam' is a name, not an infinitive
+    ("Senegalese Prime Minister Ousmane Sonko travelled to Paris on Wednesday for talks with French officials.",
+     [("visit", "2025-03-12", ["ousmane-sonko", "france"]), ("talks", "2025-03-12", ["ousmane-sonko", "france"])]),
+    ("Vietnam's Communist Party chief To Lam received U.S. Treasury Secretary Scott Bessent in Hanoi on Monday.",
+     [("meeting", "2025-03-17", ["to-lam", "united-states", "scott-bessent"])]),
+    ("The Ecuadorean government declared a state of emergency on Tuesday.", [("statement", "2025-03-11", ["ecuador"])]),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
