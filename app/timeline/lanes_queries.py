@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from app.models import Actor, Event, EventActor
 from app.timeline import lanes
 from app.timeline.filters import Filters
-from app.timeline.queries import (_as_date, _ids, cached, conditions, facet_counts, histogram, load_events, max_span,
-                                  slug_labels, totals)
+from app.timeline.queries import (_as_date, _ids, _period_end, cached, conditions, date_label, facet_counts,
+                                  histogram, load_events, max_span, slug_labels, totals)
 
 MAX_LANES = 8
 
@@ -167,25 +167,57 @@ def view_links(f: Filters) -> dict:
 
 
 # ---------------------------------------------------------------- dyads
-def dyad_months(session: Session, a: int, b: int) -> tuple[list[tuple[str, dict[str, int]]], dt.date | None,
-                                                          dt.date | None]:
-    """Shared events of two actors (both initiator or counterpart) per month and type, and the first and
-    latest contact (kept per pair and data version)."""
+@dataclass(frozen=True)
+class Period:
+    """A row of the dyad's counts table: a calendar month, or for an event whose dates do not lie within
+    one month (a year, a season, a quarter, a week across two months) that period itself, so that no
+    event is filed under a month it may not fall in."""
+
+    key: str  # '2025-03'; else the event's own date ('2019', '2024-SU', '2025-W09')
+    label: str  # '2025-03'; else the date at its precision ('2019', 'summer 2024', 'week of 24 Feb 2025')
+    start: dt.date
+    end: dt.date
+    month: bool  # a calendar month
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A first or latest contact: its start day (the datetime a card gives) and its date at its precision."""
+
+    day: dt.date
+    label: str
+
+
+def period_of(date: str, start: dt.date, end: dt.date, precision: str) -> Period:
+    if (start.year, start.month) == (end.year, end.month):
+        first = start.replace(day=1)
+        return Period(f"{start:%Y-%m}", f"{start:%Y-%m}", first, _period_end("month", first), True)
+    return Period(date, date_label(date, start, end, precision, False), start, end, False)
+
+
+def dyad_months(session: Session, a: int, b: int) -> tuple[list[tuple[Period, dict[str, int]]], Contact | None,
+                                                          Contact | None]:
+    """Shared events of two actors (both initiator or counterpart) per period (month, or the event's own
+    coarser period) and type, and the first and latest contact, dated at their precision (kept per pair
+    and data version)."""
     return cached(session, ("dyad", a, b), lambda: _dyad_months(session, a, b))
 
 
 def _dyad_months(session: Session, a: int, b: int):
     ea, eb = EventActor, EventActor.__table__.alias("eb")
+    cols = (Event.date, Event.date_start, Event.date_end, Event.precision, Event.approximate, Event.type)
     rows = session.execute(
-        select(ea.date_start, Event.type, func.count())
+        select(*cols, func.count()).select_from(ea)
         .join(eb, (eb.c.event_id == ea.event_id) & (eb.c.actor_id == b) & (eb.c.role != "mentioned"))
         .join(Event, Event.id == ea.event_id)
-        .where(ea.actor_id == a, ea.role != "mentioned").group_by(ea.date_start, Event.type)).all()
-    per: dict[str, Counter] = {}
-    days = []
-    for d, t, n in rows:
-        d = _as_date(d)
-        days.append(d)
-        per.setdefault(f"{d:%Y-%m}", Counter())[t] += n
-    months = [(m, dict(per[m])) for m in sorted(per)]
-    return months, (min(days) if days else None), (max(days) if days else None)
+        .where(ea.actor_id == a, ea.role != "mentioned").group_by(*cols)).all()
+    per: dict[Period, Counter] = {}
+    contacts = []
+    for date, start, end, precision, approximate, t, n in rows:
+        start, end = _as_date(start), _as_date(end)
+        per.setdefault(period_of(date, start, end, precision), Counter())[t] += n
+        contacts.append(((start, end), Contact(start, date_label(date, start, end, precision, bool(approximate)))))
+    # a coarser period before the months it covers: by start, then the longer first
+    months = [(p, dict(per[p])) for p in sorted(per, key=lambda p: (p.start, -p.end.toordinal(), p.key))]
+    contacts.sort(key=lambda c: c[0])
+    return months, (contacts[0][1] if contacts else None), (contacts[-1][1] if contacts else None)

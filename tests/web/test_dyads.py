@@ -3,6 +3,7 @@ against independent SQL over the seeded database (never against counts of the se
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import Counter
 
@@ -11,8 +12,13 @@ import lxml.html
 import pytest
 from sqlalchemy import text
 
+from app.pipeline.dates import precision, value_interval
+from app.pipeline.store import bump_version
+from app.timeline import tally
+
 HTML = {"accept": "text/html"}
 THREE = "actor=donald-trump&actor=vladimir-putin&actor=volodymyr-zelensky"
+DYAD = "/actors/donald-trump/with/vladimir-putin"
 CORE = "role != 'mentioned'"
 
 
@@ -28,6 +34,36 @@ def shared_events(session, a: str, b: str) -> list[tuple]:
         JOIN eventactor x ON x.event_id = e.id AND x.{CORE} JOIN actor ax ON ax.id = x.actor_id AND ax.slug = :a
         JOIN eventactor y ON y.event_id = e.id AND y.{CORE} JOIN actor ay ON ay.id = y.actor_id AND ay.slug = :b
         ORDER BY e.date_start, e.id"""), {"a": a, "b": b}).all()
+
+
+def shared_dates(session, a: str, b: str) -> list[tuple]:
+    """(event id, date, first day, last day, type) of the pair's shared events, by plain SQL, oldest first."""
+    rows = session.execute(text(f"""
+        SELECT e.id, e.date, e.date_start, e.date_end, e.type FROM event e
+        JOIN eventactor x ON x.event_id = e.id AND x.{CORE} JOIN actor ax ON ax.id = x.actor_id AND ax.slug = :a
+        JOIN eventactor y ON y.event_id = e.id AND y.{CORE} JOIN actor ay ON ay.id = y.actor_id AND ay.slug = :b
+        ORDER BY e.date_start, e.id"""), {"a": a, "b": b}).all()
+    day = lambda v: dt.date.fromisoformat(str(v)[:10])  # noqa: E731
+    return [(i, date, day(s), day(e), t) for i, date, s, e, t in rows]
+
+
+def in_one_month(start: dt.date, end: dt.date) -> bool:
+    return (start.year, start.month) == (end.year, end.month)
+
+
+def redate(session, dates: dict[int, str]) -> None:
+    """Give these events other dates ('1990', '2024-SU', '2025-W09'), their facet totals moved with them,
+    as a re-extraction would store them (an editor's correction takes only days, months and years)."""
+    ids = list(dates)
+    tally.note(session, ids, -1)
+    for eid, date in dates.items():
+        start, end = value_interval(date)
+        session.execute(text("UPDATE event SET date = :d, date_start = :s, date_end = :e, precision = :p WHERE id = :i"),
+                        {"d": date, "s": start, "e": end, "p": precision(date), "i": eid})
+        session.execute(text("UPDATE eventactor SET date_start = :s WHERE event_id = :i"), {"s": start, "i": eid})
+    tally.note(session, ids, 1)
+    bump_version(session)
+    session.commit()
 
 
 def participants(session, slugs: tuple[str, ...]) -> dict[int, set[str]]:
@@ -165,12 +201,48 @@ def test_the_dyad_page_counts_match_the_list_view_and_sql(client, session):
 
 
 def test_the_dyad_csv_equals_sql_per_month_and_type(client, session):
+    """An event within one calendar month counts in that month; any other (a year, a season, a week across
+    two months) has no month, and its own date as its period."""
     resp = client.get("/actors/donald-trump/with/vladimir-putin.csv")
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(resp.text)))
-    got = {(r["month"], r["type"]): int(r["count"]) for r in rows}
-    want = Counter((str(d)[:7], t) for _, d, t in shared_events(session, "donald-trump", "vladimir-putin"))
+    got = {(r["month"], r["period"], r["type"]): int(r["count"]) for r in rows}
+    want = Counter((f"{s:%Y-%m}", f"{s:%Y-%m}", t) if in_one_month(s, e) else ("", date, t)
+                   for _, date, s, e, t in shared_dates(session, "donald-trump", "vladimir-putin"))
     assert got == dict(want) and {r["actor_a"] for r in rows} == {"donald-trump"}
+
+
+def test_first_and_latest_contact_are_dated_at_their_precision(client, session):
+    """A first contact known only to the year reads '1990', never '1 Jan 1990' (a day nobody reported)."""
+    shared = shared_events(session, "donald-trump", "vladimir-putin")
+    assert len(shared) >= 2
+    redate(session, {shared[0][0]: "1990", shared[-1][0]: "2030-Q1"})
+    tree = doc(client.get(DYAD, headers=HTML))
+    first, latest = tree.cssselect(".dyad-first")[0], tree.cssselect(".dyad-latest")[0]
+    assert (first.text, first.get("datetime")) == ("1990", "1990-01-01")
+    assert (latest.text, latest.get("datetime")) == ("Q1 2030", "2030-01-01")
+
+
+def test_the_counts_table_files_coarser_dates_under_their_own_period(client, session):
+    """Events dated to a year, a season or a week across two months are rows of that period (before the
+    months it covers), not of the month they start in; the caption says so; the CSV agrees."""
+    shared = shared_events(session, "donald-trump", "vladimir-putin")
+    assert len(shared) >= 3
+    redate(session, {shared[0][0]: "1990", shared[1][0]: "2025-W09", shared[2][0]: "2024-SU"})
+    coarse = {"1990": "1990", "2025-W09": "week of 24 Feb 2025", "2024-SU": "summer 2024"}
+    rows: dict[tuple, Counter] = {}
+    for _, date, s, e, t in shared_dates(session, "donald-trump", "vladimir-putin"):
+        key = ((s.replace(day=1), -32, f"{s:%Y-%m}") if in_one_month(s, e) else (s, -(e - s).days, coarse[date]))
+        rows.setdefault(key, Counter())[t] += 1
+    tree = doc(client.get(DYAD, headers=HTML))
+    table = tree.cssselect("table.counts")[0]
+    got = [(tr.cssselect("th")[0].text, int(tr.cssselect("td")[-1].text)) for tr in table.cssselect("tbody tr")]
+    assert got == [(label, sum(per.values())) for (_, _, label), per in sorted(rows.items())]
+    assert [tr.cssselect("th")[0].text for tr in table.cssselect("tbody tr.coarse")] == \
+        [label for (_, _, label) in sorted(rows) if label in coarse.values()]
+    assert "never in a month it may not fall in" in table.cssselect("caption")[0].text_content()
+    rows_csv = list(csv.DictReader(io.StringIO(client.get(DYAD + ".csv").text)))
+    assert {(r["month"], r["period"]) for r in rows_csv if r["period"] in coarse} == {("", p) for p in coarse}
 
 
 @pytest.mark.parametrize("path", ["/actors/donald-trump/with/nobody-at-all", "/actors/donald-trump/with/donald-trump",

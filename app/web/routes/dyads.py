@@ -54,12 +54,14 @@ def lanes_svg(session: SessionDep, f: FiltersDep) -> Response:
 
 
 def _months_csv(months, a: str, b: str) -> str:
+    """One row per period and type: `month` is 'YYYY-MM' for a calendar month and empty for events dated
+    only to a coarser period (or a week across two months), whose `period` is their own date ('2019')."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["actor_a", "actor_b", "month", "type", "count"])
-    for month, per in months:
+    w.writerow(["actor_a", "actor_b", "month", "type", "count", "period"])
+    for period, per in months:
         for t, n in sorted(per.items()):
-            w.writerow([a, b, month, t, n])
+            w.writerow([a, b, period.key if period.month else "", t, n, period.key])
     return out.getvalue()
 
 
