@@ -119,6 +119,52 @@ def test_without_actors_the_lanes_are_the_views_top_actors(client, session):
     assert lanes == [n if len(n) <= 24 else n[:23] + "…" for n, _ in top]
 
 
+def any_of(session, slugs, types=()) -> dict[int, dt.date]:
+    """Start day per event with any of these actors (initiator or counterpart), of these types, by plain SQL."""
+    rows = session.execute(text(f"""SELECT DISTINCT e.id, e.date_start, e.type FROM event e
+        JOIN eventactor ea ON ea.event_id = e.id AND ea.{CORE} JOIN actor a ON a.id = ea.actor_id
+        WHERE a.slug IN ({", ".join(f"'{s}'" for s in slugs)})""")).all()
+    return {i: dt.date.fromisoformat(str(d)[:10]) for i, d, t in rows if not types or t in types}
+
+
+def top_actors(session, types=()) -> list[str]:
+    """The view's top 8 actors, as the lanes view picks them when none is chosen, by plain SQL."""
+    where = f"AND e.type IN ({', '.join(repr(t) for t in types)})" if types else ""
+    return [s for s, _ in session.execute(text(f"""SELECT a.slug, count(*) AS n FROM eventactor ea
+        JOIN actor a ON a.id = ea.actor_id JOIN event e ON e.id = ea.event_id WHERE ea.{CORE} {where}
+        GROUP BY a.id, a.slug, a.name ORDER BY n DESC, a.name LIMIT 8""")).all()]
+
+
+@pytest.mark.parametrize("qs,slugs,types", [
+    (THREE, ("donald-trump", "vladimir-putin", "volodymyr-zelensky"), ()),
+    (THREE + "&from=2025-03-01&to=2025-03-31", ("donald-trump", "vladimir-putin", "volodymyr-zelensky"), ()),
+    ("actor=donald-trump&actor=vladimir-putin&type=call&type=meeting", ("donald-trump", "vladimir-putin"),
+     ("call", "meeting")),
+    ("actor=vladimir-putin", ("vladimir-putin",), ()),
+    ("type=call", None, ("call",)),  # no actor chosen: the lanes are the view's top 8 actors
+])
+def test_the_overview_counts_the_events_the_figure_draws(client, session, qs, slugs, types):
+    """The strip under the figure counts, per period of the whole range, the events of any of its lanes'
+    actors under the other filters: what the figure draws, never the events of every actor."""
+    slugs = slugs or top_actors(session, types)
+    want = any_of(session, slugs, types)
+    assert want
+    tree = doc(client.get("/?view=lanes&" + qs, headers=HTML))
+    bars = tree.cssselect(".lanes-overview svg a")
+    assert bars
+    total = 0
+    for bar in bars:
+        n = int(bar.get("aria-label").rsplit(": ", 1)[1].split()[0])
+        q = dict(p.split("=") for p in bar.get("href").split("?")[1].split("&") if p.split("=")[0] in ("from", "to"))
+        lo, hi = dt.date.fromisoformat(q["from"]), dt.date.fromisoformat(q["to"])
+        assert n == sum(1 for d in want.values() if lo <= d <= hi), bar.get("aria-label")
+        total += n
+    assert total == len(want)
+    if "from=" not in qs:  # over the whole range the figure draws these very events
+        drawn = {event_id(a.get("href")) for a in tree.cssselect(".lanes-table tbody a")}
+        assert drawn == set(want)
+
+
 def test_zoom_links_keep_the_view_and_change_only_the_dates(client):
     tree = doc(client.get("/?view=lanes&actor=donald-trump&from=2025-03-01&to=2025-03-31", headers=HTML))
     nav = {a.get("data-nav"): a.get("href") for a in tree.cssselect(".lanes-nav a[data-nav]")}
