@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from app.pipeline.dates import precision, value_interval
 from app.pipeline.store import bump_version
+from app.timeline import lanes as lanes_model
 from app.timeline import tally
 
 HTML = {"accept": "text/html"}
@@ -319,3 +320,21 @@ def test_download_svg_is_a_standalone_file_with_caption_and_source(client, path)
     texts = [t.text for t in tree.iterfind(".//s:text", ns)]
     assert title in texts and any(t.startswith("Source: ") for t in texts)
     assert tree.iterfind(".//s:a", ns) is not None and len(list(tree.iterfind(".//s:a", ns))) > 0
+
+
+@pytest.mark.parametrize("marks", [lanes_model.MAX_MARKS, 3])  # single marks, and counts binned per period
+@pytest.mark.parametrize("path", ["/lanes.svg?" + THREE, DYAD + ".svg"])
+def test_the_downloaded_svg_links_back_to_this_site_by_absolute_urls(client, monkeypatch, path, marks):
+    """Embedded in a slide or another site, a relative '/events/…' would lead nowhere: every link of the
+    file is absolute, on the site (scheme and host) the file was asked of, and leads to a page of it."""
+    monkeypatch.setattr(lanes_model, "MAX_MARKS", marks)
+    for host in ("testserver", "timeline.example.org"):
+        resp = client.get(path, headers={"host": host})
+        assert resp.status_code == 200
+        tree = lxml.etree.fromstring(resp.content)
+        links = list(tree.iterfind(".//{http://www.w3.org/2000/svg}a"))
+        hrefs = [a.get("href") for a in links]
+        assert hrefs and all(h.startswith(f"http://{host}/") for h in hrefs), hrefs[:3]
+        assert any("bin" in a.get("class").split() for a in links) == (marks == 3)
+    for href in {hrefs[0], hrefs[-1]}:
+        assert client.get(href.replace("http://timeline.example.org", ""), headers=HTML).status_code == 200
