@@ -168,6 +168,18 @@ def test_dyad_page_matches_the_list_views_counts(page: Page):
     assert joined == listed
 
 
+def test_the_dyad_counts_table_shows_its_all_column_without_scrolling_at_1280(page: Page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(page.base + "/actors/donald-trump/with/vladimir-putin")
+    box = page.locator(".dyad-counts .table-scroll")
+    width = box.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert width[0] <= width[1], f"the table scrolls sideways: {width[0]} px in {width[1]} px"
+    outer, last = box.bounding_box(), page.locator("table.counts thead th").last.bounding_box()
+    assert page.locator("table.counts thead th").last.inner_text() == "All"
+    assert last["x"] + last["width"] <= outer["x"] + outer["width"] + 0.5
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
 @pytest.mark.parametrize("width", [1280, 360])
 @pytest.mark.parametrize("name,path", [("lanes", THREE), ("dyad", "/actors/donald-trump/with/vladimir-putin")])
 def test_accessibility_audit_and_screenshots(browser, live_server, name, path, width):
