@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DOCS, serious_violations
+from tests.screenshots import SHOTS, take
 
 THREE = "/?view=lanes&actor=donald-trump&actor=vladimir-putin&actor=volodymyr-zelensky"
 H = "#lanes svg.lanes-h"
@@ -151,7 +152,7 @@ def test_phone_layout_runs_the_axis_down_the_page(page: Page):
         nav = page.locator(".lanes-nav a").first.bounding_box()
         assert nav["height"] >= 44  # big enough to tap
     page.goto(page.base + THREE)
-    page.locator("#lanes").screenshot(path=str(DOCS / "lanes-360.png"))
+    take(page, "lanes-360.png", DOCS, page.locator("#lanes"))
 
 
 def test_dyad_page_matches_the_list_views_counts(page: Page):
@@ -188,5 +189,5 @@ def test_accessibility_audit_and_screenshots(browser, live_server, name, path, w
     page.goto(live_server + path)
     assert serious_violations(page) == []
     if width == 1280:
-        page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
+        take(page, f"{name}.png", DOCS)
     context.close()
