@@ -97,6 +97,8 @@ def time_url(client, url: str, repeat: int) -> tuple[float, float, int, int]:
 
 def parts(settings, qs: str) -> None:
     """A cold view's time split into its parts, each timed alone on a fresh process cache."""
+    from dataclasses import replace
+
     from sqlmodel import Session
     from starlette.datastructures import QueryParams
 
@@ -111,7 +113,11 @@ def parts(settings, qs: str) -> None:
     engine = make_engine(settings)
     with Session(engine) as s:
         print(f"\ncold parts of `/?{qs}`:")
-        for name, fn in [("the figure (lanes_queries.figure)", lambda: lanes_queries.figure(s, f)),
+        lanes = lambda: {i: ln.slug for i, ln in lanes_queries.lane_list(s, f) if i != -1}  # noqa: E731
+        for name, fn in [("events with any of the lanes' actors per day, whole range (union_days: the overview "
+                          "strip; union_total too when the view has no dates)",
+                          lambda: lanes_queries.union_days(s, replace(f, date_from=None, date_to=None), lanes())),
+                         ("the figure (lanes_queries.figure)", lambda: lanes_queries.figure(s, f)),
                          ("events with any of the actors (union_total)", lambda: lanes_queries.union_total(s, f)),
                          ("the filter panel: the list's counts, facets, strip (views._view)", lambda: views._view(s, f))]:
             t0 = time.perf_counter()

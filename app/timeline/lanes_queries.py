@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from app.models import Actor, Event, EventActor
 from app.timeline import lanes
 from app.timeline.filters import Filters
-from app.timeline.queries import (_as_date, _ids, cached, conditions, facet_counts, histogram, load_events, max_span,
-                                  slug_labels, totals)
+from app.timeline.queries import (Bucket, _as_date, _ids, _period_end, cached, conditions, date_label, facet_counts,
+                                  histogram, load_events, max_span, slug_labels, totals)
 
 MAX_LANES = 8
 
@@ -115,19 +115,20 @@ def _figure(session: Session, f: Filters, match: str, path: str, links: Filters)
            for k, v in lanes.zoom(lo, hi, data_lo, data_hi).items()}
     return {"figure": fig, "lanes": lane_objs, "match": match, "nav": nav, "hx_target": "#app" if match == "any" else "",
             "horizontal": lanes.Frame(len(lane_objs), "h"), "vertical": lanes.Frame(len(lane_objs), "v"),
-            "overview": overview(session, f, lo, hi, path) if match == "any" else None,
+            "overview": overview(session, f, ids, lo, hi, path) if match == "any" else None,
             "hidden": [(k, v) for k, v in links.params(date_from=None, date_to=None, cursor=None)],
             "whole_url": links.url(path, date_from=None, date_to=None), "action": path,
             "period": f"{lanes.period_label('day', lo)} to {lanes.period_label('day', hi)}",
             "svg_url": links.url("/lanes.svg" if path == "/" else path + ".svg")}
 
 
-def overview(session: Session, f: Filters, lo: dt.date, hi: dt.date, path: str) -> dict | None:
-    """The density strip of the whole range under the view's other filters, with the window marked."""
+def overview(session: Session, f: Filters, ids: dict[int, str], lo: dt.date, hi: dt.date, path: str) -> dict | None:
+    """The density strip of the figure's events over the whole range (those with any lane's actor, under
+    the view's other filters: the events the figure draws in any window), with the window marked."""
     from app.timeline.context import STRIP_H, STRIP_W, _fill_gaps, density
 
     whole = replace(f, date_from=None, date_to=None, cursor=None)
-    unit, buckets = histogram(session, replace(whole, actors=()) if len(f.actors) != 1 else whole)
+    unit, buckets = union_histogram(session, whole, ids)
     if not buckets:
         return None
     strip = density(unit, buckets, whole)
@@ -141,17 +142,58 @@ def overview(session: Session, f: Filters, lo: dt.date, hi: dt.date, path: str) 
     return strip
 
 
+def union_histogram(session: Session, f: Filters, ids: dict[int, str]) -> tuple[str, list[Bucket]]:
+    """Events with any of these actors under the view's other filters, per day, week or month (chosen by
+    the span, as queries.histogram): one actor's from the facet totals, several actors' from union_days."""
+    if not ids:
+        return "month", []
+    if len(ids) == 1:
+        return histogram(session, replace(f, actors=tuple(ids.values())))
+    days = union_days(session, f, ids)
+    if not days:
+        return "month", []
+    first, last = min(days), max(days)
+    span = (last - first).days
+    unit = "day" if span <= 62 else "week" if span <= 370 else "month"
+    start = {"day": lambda d: d, "week": lambda d: d - dt.timedelta(days=d.weekday()),
+             "month": lambda d: d.replace(day=1)}[unit]
+    per: Counter = Counter()
+    for d, n in days.items():
+        per[start(d)] += n
+    return unit, [Bucket(d, _period_end(unit, d), n) for d, n in sorted(per.items())]
+
+
+def union_days(session: Session, f: Filters, ids: dict[int, str]) -> Counter:
+    """Per start day, the events with any of these actors (initiator or counterpart) under the view's
+    filters other than its actors: one read of their timelines' index (actor, day, event, role), joined to
+    the events only when another filter asks; kept per view and data version."""
+    g = replace(f, actors=(), cursor=None)
+
+    def count() -> Counter:
+        ea = EventActor
+        q = select(ea.date_start, func.count(func.distinct(ea.event_id))).where(ea.actor_id.in_(sorted(ids)),
+                                                                               ea.role != "mentioned")
+        conds = conditions(session, g, facet_driven=True) + _window(session, g)  # hidden events have no actors
+        if conds:
+            q = q.join(Event, Event.id == ea.event_id).where(*conds)
+        return Counter({_as_date(d): n for d, n in session.execute(q.group_by(ea.date_start))})
+    return cached(session, ("lanes-union-days", g.cache_key, tuple(sorted(ids))), count)
+
+
 def union_total(session: Session, f: Filters) -> int:
     """How many events the lanes view of several actors draws: those with any of them (the list's total
-    counts those with all of them), under the other filters."""
+    counts those with all of them), under the other filters; over the whole range, the overview's sum."""
+    ids = {i: ln.slug for i, ln in lane_list(session, f) if i != -1}
+    if not ids:
+        return 0
+    if not (f.date_from or f.date_to):
+        return sum(union_days(session, f, ids).values())
+
     def count() -> int:
-        ids = [i for i in _ids(session, Actor, f.actors[:MAX_LANES]) if i != -1]
-        if not ids:
-            return 0
         g = _base(f, "any")
-        q = select(func.count(func.distinct(EventActor.event_id))).where(EventActor.actor_id.in_(ids),
+        q = select(func.count(func.distinct(EventActor.event_id))).where(EventActor.actor_id.in_(sorted(ids)),
                                                                          EventActor.role != "mentioned")
-        conds = conditions(session, g) + _window(session, g)
+        conds = conditions(session, g, facet_driven=True) + _window(session, g)
         if conds:
             q = q.join(Event, Event.id == EventActor.event_id).where(*conds)
         return session.execute(q).scalar_one()
@@ -167,25 +209,57 @@ def view_links(f: Filters) -> dict:
 
 
 # ---------------------------------------------------------------- dyads
-def dyad_months(session: Session, a: int, b: int) -> tuple[list[tuple[str, dict[str, int]]], dt.date | None,
-                                                          dt.date | None]:
-    """Shared events of two actors (both initiator or counterpart) per month and type, and the first and
-    latest contact (kept per pair and data version)."""
+@dataclass(frozen=True)
+class Period:
+    """A row of the dyad's counts table: a calendar month, or for an event whose dates do not lie within
+    one month (a year, a season, a quarter, a week across two months) that period itself, so that no
+    event is filed under a month it may not fall in."""
+
+    key: str  # '2025-03'; else the event's own date ('2019', '2024-SU', '2025-W09')
+    label: str  # '2025-03'; else the date at its precision ('2019', 'summer 2024', 'week of 24 Feb 2025')
+    start: dt.date
+    end: dt.date
+    month: bool  # a calendar month
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A first or latest contact: its start day (the datetime a card gives) and its date at its precision."""
+
+    day: dt.date
+    label: str
+
+
+def period_of(date: str, start: dt.date, end: dt.date, precision: str) -> Period:
+    if (start.year, start.month) == (end.year, end.month):
+        first = start.replace(day=1)
+        return Period(f"{start:%Y-%m}", f"{start:%Y-%m}", first, _period_end("month", first), True)
+    return Period(date, date_label(date, start, end, precision, False), start, end, False)
+
+
+def dyad_months(session: Session, a: int, b: int) -> tuple[list[tuple[Period, dict[str, int]]], Contact | None,
+                                                          Contact | None]:
+    """Shared events of two actors (both initiator or counterpart) per period (month, or the event's own
+    coarser period) and type, and the first and latest contact, dated at their precision (kept per pair
+    and data version)."""
     return cached(session, ("dyad", a, b), lambda: _dyad_months(session, a, b))
 
 
 def _dyad_months(session: Session, a: int, b: int):
     ea, eb = EventActor, EventActor.__table__.alias("eb")
+    cols = (Event.date, Event.date_start, Event.date_end, Event.precision, Event.approximate, Event.type)
     rows = session.execute(
-        select(ea.date_start, Event.type, func.count())
+        select(*cols, func.count()).select_from(ea)
         .join(eb, (eb.c.event_id == ea.event_id) & (eb.c.actor_id == b) & (eb.c.role != "mentioned"))
         .join(Event, Event.id == ea.event_id)
-        .where(ea.actor_id == a, ea.role != "mentioned").group_by(ea.date_start, Event.type)).all()
-    per: dict[str, Counter] = {}
-    days = []
-    for d, t, n in rows:
-        d = _as_date(d)
-        days.append(d)
-        per.setdefault(f"{d:%Y-%m}", Counter())[t] += n
-    months = [(m, dict(per[m])) for m in sorted(per)]
-    return months, (min(days) if days else None), (max(days) if days else None)
+        .where(ea.actor_id == a, ea.role != "mentioned").group_by(*cols)).all()
+    per: dict[Period, Counter] = {}
+    contacts = []
+    for date, start, end, precision, approximate, t, n in rows:
+        start, end = _as_date(start), _as_date(end)
+        per.setdefault(period_of(date, start, end, precision), Counter())[t] += n
+        contacts.append(((start, end), Contact(start, date_label(date, start, end, precision, bool(approximate)))))
+    # a coarser period before the months it covers: by start, then the longer first
+    months = [(p, dict(per[p])) for p in sorted(per, key=lambda p: (p.start, -p.end.toordinal(), p.key))]
+    contacts.sort(key=lambda c: c[0])
+    return months, (contacts[0][1] if contacts else None), (contacts[-1][1] if contacts else None)

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DOCS, serious_violations
+from tests.screenshots import SHOTS, take
 
 THREE = "/?view=lanes&actor=donald-trump&actor=vladimir-putin&actor=volodymyr-zelensky"
 H = "#lanes svg.lanes-h"
@@ -151,7 +152,7 @@ def test_phone_layout_runs_the_axis_down_the_page(page: Page):
         nav = page.locator(".lanes-nav a").first.bounding_box()
         assert nav["height"] >= 44  # big enough to tap
     page.goto(page.base + THREE)
-    page.locator("#lanes").screenshot(path=str(DOCS / "lanes-360.png"))
+    take(page, "lanes-360.png", DOCS, page.locator("#lanes"))
 
 
 def test_dyad_page_matches_the_list_views_counts(page: Page):
@@ -168,6 +169,18 @@ def test_dyad_page_matches_the_list_views_counts(page: Page):
     assert joined == listed
 
 
+def test_the_dyad_counts_table_shows_its_all_column_without_scrolling_at_1280(page: Page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(page.base + "/actors/donald-trump/with/vladimir-putin")
+    box = page.locator(".dyad-counts .table-scroll")
+    width = box.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert width[0] <= width[1], f"the table scrolls sideways: {width[0]} px in {width[1]} px"
+    outer, last = box.bounding_box(), page.locator("table.counts thead th").last.bounding_box()
+    assert page.locator("table.counts thead th").last.inner_text() == "All"
+    assert last["x"] + last["width"] <= outer["x"] + outer["width"] + 0.5
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
 @pytest.mark.parametrize("width", [1280, 360])
 @pytest.mark.parametrize("name,path", [("lanes", THREE), ("dyad", "/actors/donald-trump/with/vladimir-putin")])
 def test_accessibility_audit_and_screenshots(browser, live_server, name, path, width):
@@ -176,5 +189,5 @@ def test_accessibility_audit_and_screenshots(browser, live_server, name, path, w
     page.goto(live_server + path)
     assert serious_violations(page) == []
     if width == 1280:
-        page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
+        take(page, f"{name}.png", DOCS)
     context.close()

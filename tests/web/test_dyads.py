@@ -3,6 +3,7 @@ against independent SQL over the seeded database (never against counts of the se
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import Counter
 
@@ -11,8 +12,14 @@ import lxml.html
 import pytest
 from sqlalchemy import text
 
+from app.pipeline.dates import precision, value_interval
+from app.pipeline.store import bump_version
+from app.timeline import lanes as lanes_model
+from app.timeline import tally
+
 HTML = {"accept": "text/html"}
 THREE = "actor=donald-trump&actor=vladimir-putin&actor=volodymyr-zelensky"
+DYAD = "/actors/donald-trump/with/vladimir-putin"
 CORE = "role != 'mentioned'"
 
 
@@ -28,6 +35,36 @@ def shared_events(session, a: str, b: str) -> list[tuple]:
         JOIN eventactor x ON x.event_id = e.id AND x.{CORE} JOIN actor ax ON ax.id = x.actor_id AND ax.slug = :a
         JOIN eventactor y ON y.event_id = e.id AND y.{CORE} JOIN actor ay ON ay.id = y.actor_id AND ay.slug = :b
         ORDER BY e.date_start, e.id"""), {"a": a, "b": b}).all()
+
+
+def shared_dates(session, a: str, b: str) -> list[tuple]:
+    """(event id, date, first day, last day, type) of the pair's shared events, by plain SQL, oldest first."""
+    rows = session.execute(text(f"""
+        SELECT e.id, e.date, e.date_start, e.date_end, e.type FROM event e
+        JOIN eventactor x ON x.event_id = e.id AND x.{CORE} JOIN actor ax ON ax.id = x.actor_id AND ax.slug = :a
+        JOIN eventactor y ON y.event_id = e.id AND y.{CORE} JOIN actor ay ON ay.id = y.actor_id AND ay.slug = :b
+        ORDER BY e.date_start, e.id"""), {"a": a, "b": b}).all()
+    day = lambda v: dt.date.fromisoformat(str(v)[:10])  # noqa: E731
+    return [(i, date, day(s), day(e), t) for i, date, s, e, t in rows]
+
+
+def in_one_month(start: dt.date, end: dt.date) -> bool:
+    return (start.year, start.month) == (end.year, end.month)
+
+
+def redate(session, dates: dict[int, str]) -> None:
+    """Give these events other dates ('1990', '2024-SU', '2025-W09'), their facet totals moved with them,
+    as a re-extraction would store them (an editor's correction takes only days, months and years)."""
+    ids = list(dates)
+    tally.note(session, ids, -1)
+    for eid, date in dates.items():
+        start, end = value_interval(date)
+        session.execute(text("UPDATE event SET date = :d, date_start = :s, date_end = :e, precision = :p WHERE id = :i"),
+                        {"d": date, "s": start, "e": end, "p": precision(date), "i": eid})
+        session.execute(text("UPDATE eventactor SET date_start = :s WHERE event_id = :i"), {"s": start, "i": eid})
+    tally.note(session, ids, 1)
+    bump_version(session)
+    session.commit()
 
 
 def participants(session, slugs: tuple[str, ...]) -> dict[int, set[str]]:
@@ -81,6 +118,52 @@ def test_without_actors_the_lanes_are_the_views_top_actors(client, session):
         GROUP BY a.id, a.name ORDER BY n DESC, a.name LIMIT 8""")).all()
     lanes = [t.text_content() for t in tree.cssselect("#lanes svg.lanes-h g.axis text[font-weight]")]
     assert lanes == [n if len(n) <= 24 else n[:23] + "…" for n, _ in top]
+
+
+def any_of(session, slugs, types=()) -> dict[int, dt.date]:
+    """Start day per event with any of these actors (initiator or counterpart), of these types, by plain SQL."""
+    rows = session.execute(text(f"""SELECT DISTINCT e.id, e.date_start, e.type FROM event e
+        JOIN eventactor ea ON ea.event_id = e.id AND ea.{CORE} JOIN actor a ON a.id = ea.actor_id
+        WHERE a.slug IN ({", ".join(f"'{s}'" for s in slugs)})""")).all()
+    return {i: dt.date.fromisoformat(str(d)[:10]) for i, d, t in rows if not types or t in types}
+
+
+def top_actors(session, types=()) -> list[str]:
+    """The view's top 8 actors, as the lanes view picks them when none is chosen, by plain SQL."""
+    where = f"AND e.type IN ({', '.join(repr(t) for t in types)})" if types else ""
+    return [s for s, _ in session.execute(text(f"""SELECT a.slug, count(*) AS n FROM eventactor ea
+        JOIN actor a ON a.id = ea.actor_id JOIN event e ON e.id = ea.event_id WHERE ea.{CORE} {where}
+        GROUP BY a.id, a.slug, a.name ORDER BY n DESC, a.name LIMIT 8""")).all()]
+
+
+@pytest.mark.parametrize("qs,slugs,types", [
+    (THREE, ("donald-trump", "vladimir-putin", "volodymyr-zelensky"), ()),
+    (THREE + "&from=2025-03-01&to=2025-03-31", ("donald-trump", "vladimir-putin", "volodymyr-zelensky"), ()),
+    ("actor=donald-trump&actor=vladimir-putin&type=call&type=meeting", ("donald-trump", "vladimir-putin"),
+     ("call", "meeting")),
+    ("actor=vladimir-putin", ("vladimir-putin",), ()),
+    ("type=call", None, ("call",)),  # no actor chosen: the lanes are the view's top 8 actors
+])
+def test_the_overview_counts_the_events_the_figure_draws(client, session, qs, slugs, types):
+    """The strip under the figure counts, per period of the whole range, the events of any of its lanes'
+    actors under the other filters: what the figure draws, never the events of every actor."""
+    slugs = slugs or top_actors(session, types)
+    want = any_of(session, slugs, types)
+    assert want
+    tree = doc(client.get("/?view=lanes&" + qs, headers=HTML))
+    bars = tree.cssselect(".lanes-overview svg a")
+    assert bars
+    total = 0
+    for bar in bars:
+        n = int(bar.get("aria-label").rsplit(": ", 1)[1].split()[0])
+        q = dict(p.split("=") for p in bar.get("href").split("?")[1].split("&") if p.split("=")[0] in ("from", "to"))
+        lo, hi = dt.date.fromisoformat(q["from"]), dt.date.fromisoformat(q["to"])
+        assert n == sum(1 for d in want.values() if lo <= d <= hi), bar.get("aria-label")
+        total += n
+    assert total == len(want)
+    if "from=" not in qs:  # over the whole range the figure draws these very events
+        drawn = {event_id(a.get("href")) for a in tree.cssselect(".lanes-table tbody a")}
+        assert drawn == set(want)
 
 
 def test_zoom_links_keep_the_view_and_change_only_the_dates(client):
@@ -165,12 +248,48 @@ def test_the_dyad_page_counts_match_the_list_view_and_sql(client, session):
 
 
 def test_the_dyad_csv_equals_sql_per_month_and_type(client, session):
+    """An event within one calendar month counts in that month; any other (a year, a season, a week across
+    two months) has no month, and its own date as its period."""
     resp = client.get("/actors/donald-trump/with/vladimir-putin.csv")
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(resp.text)))
-    got = {(r["month"], r["type"]): int(r["count"]) for r in rows}
-    want = Counter((str(d)[:7], t) for _, d, t in shared_events(session, "donald-trump", "vladimir-putin"))
+    got = {(r["month"], r["period"], r["type"]): int(r["count"]) for r in rows}
+    want = Counter((f"{s:%Y-%m}", f"{s:%Y-%m}", t) if in_one_month(s, e) else ("", date, t)
+                   for _, date, s, e, t in shared_dates(session, "donald-trump", "vladimir-putin"))
     assert got == dict(want) and {r["actor_a"] for r in rows} == {"donald-trump"}
+
+
+def test_first_and_latest_contact_are_dated_at_their_precision(client, session):
+    """A first contact known only to the year reads '1990', never '1 Jan 1990' (a day nobody reported)."""
+    shared = shared_events(session, "donald-trump", "vladimir-putin")
+    assert len(shared) >= 2
+    redate(session, {shared[0][0]: "1990", shared[-1][0]: "2030-Q1"})
+    tree = doc(client.get(DYAD, headers=HTML))
+    first, latest = tree.cssselect(".dyad-first")[0], tree.cssselect(".dyad-latest")[0]
+    assert (first.text, first.get("datetime")) == ("1990", "1990-01-01")
+    assert (latest.text, latest.get("datetime")) == ("Q1 2030", "2030-01-01")
+
+
+def test_the_counts_table_files_coarser_dates_under_their_own_period(client, session):
+    """Events dated to a year, a season or a week across two months are rows of that period (before the
+    months it covers), not of the month they start in; the caption says so; the CSV agrees."""
+    shared = shared_events(session, "donald-trump", "vladimir-putin")
+    assert len(shared) >= 3
+    redate(session, {shared[0][0]: "1990", shared[1][0]: "2025-W09", shared[2][0]: "2024-SU"})
+    coarse = {"1990": "1990", "2025-W09": "week of 24 Feb 2025", "2024-SU": "summer 2024"}
+    rows: dict[tuple, Counter] = {}
+    for _, date, s, e, t in shared_dates(session, "donald-trump", "vladimir-putin"):
+        key = ((s.replace(day=1), -32, f"{s:%Y-%m}") if in_one_month(s, e) else (s, -(e - s).days, coarse[date]))
+        rows.setdefault(key, Counter())[t] += 1
+    tree = doc(client.get(DYAD, headers=HTML))
+    table = tree.cssselect("table.counts")[0]
+    got = [(tr.cssselect("th")[0].text, int(tr.cssselect("td")[-1].text)) for tr in table.cssselect("tbody tr")]
+    assert got == [(label, sum(per.values())) for (_, _, label), per in sorted(rows.items())]
+    assert [tr.cssselect("th")[0].text for tr in table.cssselect("tbody tr.coarse")] == \
+        [label for (_, _, label) in sorted(rows) if label in coarse.values()]
+    assert "never in a month it may not fall in" in table.cssselect("caption")[0].text_content()
+    rows_csv = list(csv.DictReader(io.StringIO(client.get(DYAD + ".csv").text)))
+    assert {(r["month"], r["period"]) for r in rows_csv if r["period"] in coarse} == {("", p) for p in coarse}
 
 
 @pytest.mark.parametrize("path", ["/actors/donald-trump/with/nobody-at-all", "/actors/donald-trump/with/donald-trump",
@@ -201,3 +320,21 @@ def test_download_svg_is_a_standalone_file_with_caption_and_source(client, path)
     texts = [t.text for t in tree.iterfind(".//s:text", ns)]
     assert title in texts and any(t.startswith("Source: ") for t in texts)
     assert tree.iterfind(".//s:a", ns) is not None and len(list(tree.iterfind(".//s:a", ns))) > 0
+
+
+@pytest.mark.parametrize("marks", [lanes_model.MAX_MARKS, 3])  # single marks, and counts binned per period
+@pytest.mark.parametrize("path", ["/lanes.svg?" + THREE, DYAD + ".svg"])
+def test_the_downloaded_svg_links_back_to_this_site_by_absolute_urls(client, monkeypatch, path, marks):
+    """Embedded in a slide or another site, a relative '/events/…' would lead nowhere: every link of the
+    file is absolute, on the site (scheme and host) the file was asked of, and leads to a page of it."""
+    monkeypatch.setattr(lanes_model, "MAX_MARKS", marks)
+    for host in ("testserver", "timeline.example.org"):
+        resp = client.get(path, headers={"host": host})
+        assert resp.status_code == 200
+        tree = lxml.etree.fromstring(resp.content)
+        links = list(tree.iterfind(".//{http://www.w3.org/2000/svg}a"))
+        hrefs = [a.get("href") for a in links]
+        assert hrefs and all(h.startswith(f"http://{host}/") for h in hrefs), hrefs[:3]
+        assert any("bin" in a.get("class").split() for a in links) == (marks == 3)
+    for href in {hrefs[0], hrefs[-1]}:
+        assert client.get(href.replace("http://timeline.example.org", ""), headers=HTML).status_code == 200

@@ -33,9 +33,11 @@ def _dyad_filters(f: Filters, a: str, b: str) -> Filters:
     return replace(f, actors=(a, b), view="lanes", cursor=None)
 
 
-def _svg(lv: dict, caption: str) -> Response:
+def _svg(request: Request, lv: dict, caption: str) -> Response:
+    """The figure as a file to embed elsewhere: its links absolute, on this request's site."""
     macro = env.get_template("_lanes.html").module.svg
-    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(macro(lv, lv["horizontal"], caption, True, SOURCE))
+    base = str(request.base_url).rstrip("/")
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(macro(lv, lv["horizontal"], caption, True, SOURCE, base))
     return Response(body, media_type="image/svg+xml",
                     headers={"Content-Disposition": 'inline; filename="timeline-lanes.svg"'})
 
@@ -46,20 +48,22 @@ def _caption(lv: dict) -> str:
 
 
 @router.get("/lanes.svg", summary="The lanes figure of a view as a standalone SVG file", **SVG)
-def lanes_svg(session: SessionDep, f: FiltersDep) -> Response:
+def lanes_svg(request: Request, session: SessionDep, f: FiltersDep) -> Response:
     lv = lanes_queries.figure(session, replace(f, view="lanes"))
     if lv["figure"] is None:
         raise HTTPException(404, "No events to draw")
-    return _svg(lv, _caption(lv))
+    return _svg(request, lv, _caption(lv))
 
 
 def _months_csv(months, a: str, b: str) -> str:
+    """One row per period and type: `month` is 'YYYY-MM' for a calendar month and empty for events dated
+    only to a coarser period (or a week across two months), whose `period` is their own date ('2019')."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["actor_a", "actor_b", "month", "type", "count"])
-    for month, per in months:
+    w.writerow(["actor_a", "actor_b", "month", "type", "count", "period"])
+    for period, per in months:
         for t, n in sorted(per.items()):
-            w.writerow([a, b, month, t, n])
+            w.writerow([a, b, period.key if period.month else "", t, n, period.key])
     return out.getvalue()
 
 
@@ -73,13 +77,13 @@ def dyad_csv(a: str, b: str, session: SessionDep) -> Response:
 
 
 @router.get("/actors/{a}/with/{b}.svg", summary="Two actors' shared events as a standalone SVG file", **SVG)
-def dyad_svg(a: str, b: str, session: SessionDep, f: FiltersDep) -> Response:
+def dyad_svg(a: str, b: str, request: Request, session: SessionDep, f: FiltersDep) -> Response:
     _pair(session, a, b)
     path = f"/actors/{a}/with/{b}"
     lv = lanes_queries.figure(session, _dyad_filters(f, a, b), "all", path, replace(f, actors=(), view="list"))
     if lv["figure"] is None:
         raise HTTPException(404, "No shared events to draw")
-    return _svg(lv, _caption(lv))
+    return _svg(request, lv, _caption(lv))
 
 
 @router.get("/actors/{a}/with/{b}", response_class=HTMLResponse, summary="Two actors' shared events (a dyad)")
