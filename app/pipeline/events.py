@@ -25,7 +25,10 @@ from app.pipeline.topics import topics_in
 LEADING = re.compile(r"^(?:As|When|While|After|Before|Although|Though|Since|Once|Because|If|Despite|Following|At|In|On|During)\b[^,]{0,80},")
 CLAUSE_BREAK = re.compile(
     r",\s+(?=(?:with|saying|adding|as(?!\s+well\s+as)|which|while|but|after|before|when|who|where|amid|prompting|"
-    r"leading|a|an|in which|during which|at which|after which)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+(?!with\b)|(?<!\bwell)\s(?=(?:when|while|after|before|as(?!\s+well\s+as))\s)")
+    r"leading|a|an|in which|during which|at which|after which)\b)|"
+    # ', and Putin responded': a new subject and its verb begin a clause (a list 'A, B, and C met' does not)
+    r",\s+and\s+(?=(?:[A-Z][\w'\u2019.-]*\s+){1,3}(?:\w+ed|said|met|spoke|told|held|took|made|gave|went|came|sent|"
+    r"hit|won|began|struck|flew)\b)|\s+--?\s+|\s+\u2014\s+|;\s+|:\s+(?!with\b)|(?<!\bwell)\s(?=(?:when|while|after|before|as(?!\s+well\s+as))\s)")
 IRREALIS = re.compile(
     r"\b(?:will|would|could|should|might|may|must|can|shall|going to|plans? to|planning to|ready to|"
     r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|looking forward to|"

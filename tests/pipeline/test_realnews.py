@@ -191,6 +191,11 @@ EVENTS = [
     ("Vietnam's Communist Party chief To Lam received U.S. Treasury Secretary Scott Bessent in Hanoi on Monday.",
      [("meeting", "2025-03-17", ["to-lam", "united-states", "scott-bessent"])]),
     ("The Ecuadorean government declared a state of emergency on Tuesday.", [("statement", "2025-03-11", ["ecuador"])]),
+    # two sides that 'spoke' with no place or audience held a call; ', and X responded' is a clause of its own
+    ("Trump and Putin spoke for more than two hours on Monday.", [("call", "2025-03-17", ["donald-trump", "vladimir-putin"])]),
+    ("Zelensky spoke on Monday with Trump about air defence.", [("call", "2025-03-17", ["volodymyr-zelensky", "donald-trump"])]),
+    ("Putin spoke on Monday at a forum in St Petersburg.", []),
+    ("Macron spoke on Tuesday at the United Nations, and Putin responded on Wednesday.", []),
     ("The plan received criticism from Hungary and Slovakia on Friday.", []),
     ("On Friday Trump called Zelensky a dictator.", []),
     ("From 2019 to 2021, Egypt and Ethiopia held rounds of dialogue in Khartoum.",
