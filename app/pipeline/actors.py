@@ -1,6 +1,7 @@
 """Actor mentions: gazetteer names (Aho-Corasick), demonyms, metonyms, descriptions, pronouns."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -113,31 +114,58 @@ def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 
 
+class Spans:
+    """Character spans, asked whether a span overlaps any of them in O(log n) (a long name-dense text
+    holds thousands of mentions; a scan per question made reading it quadratic)."""
+
+    def __init__(self, spans=()):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(spans):
+            self.add(s, e)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect.bisect_left(self.starts, e)  # the spans starting before e; disjoint, so the last ends last
+        return i > 0 and self.ends[i - 1] > s
+
+    def add(self, s: int, e: int) -> None:
+        i = bisect.bisect_left(self.starts, e)
+        j = i
+        while j > 0 and self.ends[j - 1] > s:  # merge the spans it overlaps: overlap with the union is the same
+            j -= 1
+        if j < i:
+            s, e = min(s, self.starts[j]), max(e, max(self.ends[j:i]))
+        self.starts[j:i] = [s]
+        self.ends[j:i] = [e]
+
+
 # Producers of actors the gazetteer does not hold, swappable: each gives Found spans over a text.
 OPEN_WORLD = (("titled", openworld.titled_people), ("organisation", openworld.organisations))
 
 
 def _discovered(seg: str, gaz: list[Mention], lex: Lexicon) -> tuple[list[Mention], dict[str, Actor]]:
     """Open-world mentions that no gazetteer mention covers, and the actors they name."""
-    taken = [(m.start, m.end) for m in gaz if lex.actors[m.slug].kind == "person"]
+    taken = Spans((m.start, m.end) for m in gaz if lex.actors[m.slug].kind == "person")
     registry: dict[str, Actor] = {}
     found = sorted((f for _, produce in OPEN_WORLD for f in produce(seg)), key=lambda f: (-len(f.actor.name.split()), f.start))
     mentions: list[Mention] = []
     for f in found:
-        if _overlaps((f.start, f.end), taken + [(m.start, m.end) for m in mentions]):
+        if taken.overlaps(f.start, f.end):
             continue
+        taken.add(f.start, f.end)
         actor = _known_as(f.actor, registry, lex)
         if actor.discovered and f.state_hint:
             state = next((m.slug for m in gazetteer_mentions(f.state_hint, lex) if lex.actors[m.slug].kind == "state"), None)
             actor = replace(actor, affiliation=actor.affiliation or state)
         registry[actor.slug] = actor if actor.discovered else registry.get(actor.slug, actor)
         mentions.append(Mention(f.start, f.end, actor.slug, "titled" if actor.kind == "person" else "organisation"))
-    spans = [(m.start, m.end) for m in mentions + gaz]
+    spans = Spans((m.start, m.end) for m in mentions + gaz)
     for f in openworld.later_mentions(seg, [a for a in registry.values() if a.discovered]):
-        introduced = seg[:f.start].rstrip(" (").endswith(f.actor.name)  # 'the X Brigades (XB)'
-        if not introduced and not _overlaps((f.start, f.end), spans):
+        before = seg[max(0, f.start - len(f.actor.name) - 8):f.start]
+        introduced = before.rstrip(" (").endswith(f.actor.name)  # 'the X Brigades (XB)'
+        if not introduced and not spans.overlaps(f.start, f.end):
             mentions.append(Mention(f.start, f.end, f.actor.slug, "later"))
-            spans.append((f.start, f.end))
+            spans.add(f.start, f.end)
     return mentions, registry
 
 
@@ -158,13 +186,13 @@ def find_actors(text: str, start: int = 0, end: int | None = None) -> ArticleAct
     seg = text[start:end]
     gaz = gazetteer_mentions(seg)
     extra, registry = _discovered(seg, gaz, lex)
-    gaz_spans = [(m.start, m.end) for m in extra]
-    merged = sorted([m for m in gaz if not _overlaps((m.start, m.end), gaz_spans)] + extra)
+    gaz_spans = Spans((m.start, m.end) for m in extra)
+    merged = sorted([m for m in gaz if not gaz_spans.overlaps(m.start, m.end)] + extra)
     actors = {**{m.slug: lex.actors[m.slug] for m in gaz}, **registry}
     mentions = absorb_modifiers(seg, merged, actors)
-    taken = [(m.start, m.end) for m in mentions]
+    taken = Spans((m.start, m.end) for m in mentions)
     pronouns = [Mention(p.start(), p.end(), "", "pronoun") for p in PRONOUN.finditer(seg)
-                if not any(s <= p.start() < e for s, e in taken)]
+                if not taken.overlaps(p.start(), p.start() + 1)]
     shifted = sorted(Mention(m.start + start, m.end + start, m.slug, m.form, actors[m.slug].kind if m.slug else "")
                      for m in mentions + pronouns)
     return ArticleActors(shifted, {s: a for s, a in actors.items() if a.discovered})

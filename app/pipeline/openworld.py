@@ -253,10 +253,27 @@ def organisations(text: str, start: int = 0, end: int | None = None) -> list[Fou
 
 def later_mentions(text: str, actors: list[Actor], start: int = 0, end: int | None = None) -> list[Found]:
     """Surnames and acronyms of actors discovered earlier in the article, as whole words."""
+    import ahocorasick
+
     end = len(text) if end is None else end
-    out = []
-    for actor in actors:
-        for alias in actor.aliases:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text[start:end]):
-                out.append(Found(start + m.start(), start + m.end(), actor))
+    keys = [(alias, ai, ki) for ai, actor in enumerate(actors) for ki, alias in enumerate(actor.aliases) if alias]
+    if not keys:
+        return []
+    auto = ahocorasick.Automaton()  # one pass for every alias (a regex per alias made long texts quadratic)
+    for alias, ai, ki in keys:
+        auto.add_word(alias, auto.get(alias, ()) + ((ai, ki),))
+    auto.make_automaton()
+    hits = []
+    for last, owners in auto.iter(text, start, end):
+        s, e = last - len(actors[owners[0][0]].aliases[owners[0][1]]) + 1, last + 1
+        before = text[s - 1] if s > start else " "
+        after = text[e] if e < end else " "
+        if before.isalnum() or before in "-_" or after.isalnum() or after in "-_":
+            continue
+        hits += [(ai, ki, s, e) for ai, ki in owners]
+    out, reach = [], {}
+    for ai, ki, s, e in sorted(hits):  # per actor and alias, left to right, not overlapping (as finditer)
+        if s >= reach.get((ai, ki), -1):
+            out.append(Found(s, e, actors[ai]))
+            reach[(ai, ki)] = e
     return out
