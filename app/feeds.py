@@ -6,6 +6,8 @@ the whole fetch, a size limit enforced while streaming and a redirect limit. Sev
 share one database: a watcher claims a due feed in a short transaction (FOR UPDATE SKIP LOCKED on
 PostgreSQL, BEGIN IMMEDIATE on SQLite) that pushes its next fetch ahead by a lease, so no other
 watcher takes that feed while it is being fetched; recording the result sets the real next fetch.
+Both are measured from the clock as it reads at that moment (at the claim, at the record), never
+from the start of the round: a round of many slow feeds may run longer than the lease.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_
@@ -33,6 +35,7 @@ log = logging.getLogger("timeline.watch")
 USER_AGENT = ("diplomatic-timeline-watcher/0.1 (self-hosted news timeline; conditional GET, "
               "at most one fetch per feed per interval)")
 MIN_INTERVAL, MAX_INTERVAL = 5, 7 * 24 * 60  # minutes
+Clock = Callable[[], dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -171,10 +174,12 @@ def _claim_engine(engine: Engine) -> Engine:
     return writer(engine) if engine.dialect.name == "sqlite" else engine
 
 
-def claim(engine: Engine, now: dt.datetime, opts: WatchOptions) -> Claimed | None:
-    """Take the most overdue enabled feed, if any, and hold it for the lease."""
+def claim(engine: Engine, now: dt.datetime, opts: WatchOptions, due_by: dt.datetime | None = None) -> Claimed | None:
+    """Take the most overdue enabled feed (due by `due_by`, default now), if any, and hold it for the
+    lease from `now`, the time of this claim."""
+    due_by = now if due_by is None else due_by
     with Session(_claim_engine(engine)) as s:
-        feed = s.exec(select(Feed).where(Feed.enabled, or_(Feed.next_fetch_at.is_(None), Feed.next_fetch_at <= now))
+        feed = s.exec(select(Feed).where(Feed.enabled, or_(Feed.next_fetch_at.is_(None), Feed.next_fetch_at <= due_by))
                       .order_by(Feed.next_fetch_at.asc().nulls_first(), Feed.id).limit(1)
                       .with_for_update(skip_locked=True)).first()
         if feed is None:
@@ -203,9 +208,10 @@ def _ingest(engine: Engine, articles: list[RawArticle], out: Outcome) -> None:
                 out.items.append((result.article_id, result.status))
 
 
-def poll(engine: Engine, feed: Claimed, http: httpx.Client, opts: WatchOptions, now: dt.datetime) -> Outcome:
-    """Fetch one claimed feed, ingest what is new or changed, record the fetch and the next one."""
-    started, t0 = utcnow(), time.monotonic()
+def poll(engine: Engine, feed: Claimed, http: httpx.Client, opts: WatchOptions, clock: Clock = utcnow) -> Outcome:
+    """Fetch one claimed feed, ingest what is new or changed, record the fetch and the next one (the
+    interval measured from when the fetch is recorded)."""
+    started, t0 = clock(), time.monotonic()
     got = fetch(http, feed.url, feed.etag, feed.last_modified, opts)
     out = Outcome(feed.id, feed.url, got.status, got.http_status, got.reason)
     title = feed.title
@@ -221,7 +227,7 @@ def poll(engine: Engine, feed: Claimed, http: httpx.Client, opts: WatchOptions, 
                 _name(engine, feed.id, title)  # before the articles, so the footer never shows the feed unnamed
             _ingest(engine, articles, out)
     out.duration_ms = int((time.monotonic() - t0) * 1000)
-    _record(engine, feed, got, out, started, now, opts, title)
+    _record(engine, feed, got, out, started, clock(), opts, title)
     return out
 
 
@@ -257,22 +263,28 @@ def _record(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: 
 
 
 def run_due(engine: Engine, opts: WatchOptions = WatchOptions(), now: dt.datetime | None = None,
-            stop: threading.Event | None = None) -> list[Outcome]:
-    """Fetch every feed that is due (each once), logging one line per fetch."""
+            stop: threading.Event | None = None, clock: Clock | None = None) -> list[Outcome]:
+    """Fetch every feed that was due when the round began (each once), logging one line per fetch.
+
+    `clock` is read at each claim (the lease runs from it) and each record (the next fetch runs from
+    it); `now` stands for a clock stopped at that time (tests); by default the real time."""
     from app.pipeline.store import sync_lexicon
 
-    now = now or utcnow()
+    if clock is None:
+        clock = utcnow if now is None else (lambda: now)
+    began = clock()
     done: list[Outcome] = []
     with Session(writer(engine)) as ws:
         sync_lexicon(ws)
     with client(opts) as http:
-        while not (stop and stop.is_set()) and (feed := claim(engine, now, opts)) is not None:
+        while not (stop and stop.is_set()) and (feed := claim(engine, clock(), opts, due_by=began)) is not None:
             try:
-                out = poll(engine, feed, http, opts, now)
+                out = poll(engine, feed, http, opts, clock)
             except Exception as exc:  # noqa: BLE001 - a feed that trips a bug must not stop the others
                 log.exception("feed %s %s: %s", feed.id, feed.url, exc)
                 out = Outcome(feed.id, feed.url, "failed", reason=f"internal error: {type(exc).__name__}: {exc}")
-                _record(engine, feed, Fetched("failed"), out, utcnow(), now, opts, feed.title)
+                at = clock()
+                _record(engine, feed, Fetched("failed"), out, at, at, opts, feed.title)
             (log.warning if out.status == "failed" else log.info)("%s", out.line())
             done.append(out)
     return done
