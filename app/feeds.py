@@ -61,6 +61,7 @@ class Fetched:
     etag: str = ""
     last_modified: str = ""
     reason: str = ""
+    disable: str = ""  # turn the feed off, for this reason (410 Gone: it will not come back)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Outcome:
     items: list[tuple[int, str]] = field(default_factory=list)  # (article id, new | updated)
     duration_ms: int = 0
     next_fetch_at: dt.datetime | None = None
+    note: str = ""  # what the fetch did to the feed itself (disabled it, ...), for the log line and the fetch log
+    disabled: bool = False
 
     def line(self) -> str:
         """The log line of this fetch."""
@@ -97,8 +100,13 @@ class Outcome:
         answer = f"HTTP {self.http_status}" if self.http_status else "no answer"
         what = f"{self.entries} entries: {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, " \
                f"{c['failed']} failed" if self.status == "ok" else self.reason or self.status
-        nxt = f"; next {self.next_fetch_at:%Y-%m-%d %H:%M:%S}Z" if self.next_fetch_at else ""
-        return f"feed {self.feed_id} {self.url} {self.status} ({answer}) {what}; {self.duration_ms} ms{nxt}"
+        note = f"; {self.note}" if self.note else ""
+        nxt = f"; next {self.next_fetch_at:%Y-%m-%d %H:%M:%S}Z" if self.next_fetch_at and not self.disabled else ""
+        return f"feed {self.feed_id} {self.url} {self.status} ({answer}) {what}{note}; {self.duration_ms} ms{nxt}"
+
+    def logged_reason(self) -> str:
+        """The reason kept in the feed's fetch log: why it failed, and what it did to the feed."""
+        return "; ".join(r for r in (self.reason, self.note) if r)
 
 
 # ---------------------------------------------------------------- fetching and parsing (no database)
@@ -121,6 +129,8 @@ def fetch(http: httpx.Client, url: str, etag: str, last_modified: str, opts: Wat
         with http.stream("GET", url, headers=headers) as r:
             if r.status_code == 304:
                 return Fetched("not-modified", 304, etag=etag, last_modified=last_modified)
+            if r.status_code == 410:  # gone for good: asking again will not bring it back
+                return Fetched("failed", 410, reason="410 Gone", disable="410 Gone")
             if r.status_code >= 400:
                 return Fetched("failed", r.status_code, reason=f"HTTP {r.status_code} {r.reason_phrase}".strip())
             size = int(r.headers.get("content-length") or 0)
@@ -254,12 +264,21 @@ def _record(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: 
         row.title = row.title or title
         if got.status == "ok" and not failed:
             row.etag, row.last_modified = got.etag, got.last_modified
+        if got.disable:
+            _disable(row, got.disable, out)
         fetch_row = FeedFetch(feed_id=feed.id, started_at=started, duration_ms=out.duration_ms, status=out.status,
-                              http_status=out.http_status, reason=out.reason, entries=out.entries, **out.counts)
+                              http_status=out.http_status, reason=out.logged_reason(), entries=out.entries,
+                              **out.counts)
         ws.add_all([row, fetch_row])
         ws.flush()
         ws.add_all([FeedItem(fetch_id=fetch_row.id, article_id=a, status=st) for a, st in dict(out.items).items()])
         ws.commit()
+
+
+def _disable(row: Feed, reason: str, out: Outcome) -> None:
+    """The watcher turns a feed off; an editor can resume it (set_enabled clears the reason)."""
+    row.enabled, row.disabled_reason, row.last_error = False, reason[:1000], reason[:1000]
+    out.disabled, out.note = True, "feed disabled (an editor can resume it)"
 
 
 def run_due(engine: Engine, opts: WatchOptions = WatchOptions(), now: dt.datetime | None = None,
@@ -334,10 +353,11 @@ def find_feed(session: Session, key: str | int) -> Feed | None:
 
 
 def set_enabled(session: Session, feed_id: int, enabled: bool) -> Feed | None:
-    """Pause or resume a feed; a resumed feed is due at once."""
+    """Pause or resume a feed (an editor's choice: the watcher's reason for turning it off is cleared);
+    a resumed feed is due at once."""
     feed = session.get(Feed, feed_id)
     if feed is not None:
-        feed.enabled = enabled
+        feed.enabled, feed.disabled_reason = enabled, ""
         if enabled:
             feed.next_fetch_at, feed.failures = None, 0
         session.add(feed)

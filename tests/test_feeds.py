@@ -145,6 +145,33 @@ def test_a_failing_feed_backs_off_while_another_keeps_its_interval(empty_engine,
         assert b.next_fetch_at == T0 + dt.timedelta(minutes=60 + 80)
 
 
+def test_a_feed_answering_410_gone_is_disabled_and_an_editor_can_resume_it(empty_engine, server):
+    from app.feeds import set_enabled
+
+    server.routes["/gone.xml"] = Route(b"gone", status=410, content_type="text/plain")
+    publish(server, "/fine.xml", [entry(server, 0)], "v1")
+    gone, fine = watched(empty_engine, server.url("/gone.xml"), server.url("/fine.xml"))
+    outcomes = {o.feed_id: o for o in run_due(empty_engine, OPTS, now=T0)}
+    assert (outcomes[gone].status, outcomes[gone].http_status, outcomes[gone].reason) == ("failed", 410, "410 Gone")
+    assert "feed disabled" in outcomes[gone].line() and "; next " not in outcomes[gone].line()
+    with Session(empty_engine) as s:
+        g = s.get(Feed, gone)
+        assert (g.enabled, g.disabled_reason, g.last_status, g.last_error) == (False, "410 Gone", "failed", "410 Gone")
+        assert s.get(Feed, fine).enabled
+    assert [f.reason for f in fetches(empty_engine, gone)] == ["410 Gone; feed disabled (an editor can resume it)"]
+    for days in (1, 2, 30):  # never asked again, while the other feed keeps its schedule
+        assert [o.feed_id for o in run_due(empty_engine, OPTS, now=T0 + dt.timedelta(days=days))] == [fine]
+    assert server.count("/gone.xml") == 1
+    with Session(writer(empty_engine)) as s:
+        set_enabled(s, gone, True)
+    with Session(empty_engine) as s:
+        g = s.get(Feed, gone)
+        assert (g.enabled, g.disabled_reason, g.failures, g.next_fetch_at) == (True, "", 0, None)
+    publish(server, "/gone.xml", [entry(server, 1)], "v1")  # it came back after all
+    back = {o.feed_id: o for o in run_due(empty_engine, OPTS, now=T0 + dt.timedelta(days=31))}[gone]
+    assert (back.feed_id, back.status, back.counts["new"]) == (gone, "ok", 1)
+
+
 @pytest.mark.parametrize("interval, failures, minutes", [
     (10, 0, 10), (10, 1, 20), (10, 2, 40), (10, 5, 320), (10, 30, 24 * 60), (3000, 1, 3000),
 ])
