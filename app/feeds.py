@@ -8,6 +8,10 @@ PostgreSQL, BEGIN IMMEDIATE on SQLite) that pushes its next fetch ahead by a lea
 watcher takes that feed while it is being fetched; recording the result sets the real next fetch.
 Both are measured from the clock as it reads at that moment (at the claim, at the record), never
 from the start of the round: a round of many slow feeds may run longer than the lease.
+
+A feed that answers 410 Gone is disabled with that reason. After a permanent redirect (301, 308)
+the feed is asked at the new URL from then on, unless another feed already watches that URL: the
+duplicate is then disabled (it keeps its old URL and says why). Temporary redirects change nothing.
 """
 from __future__ import annotations
 
@@ -15,12 +19,13 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.db import writer
@@ -62,6 +67,8 @@ class Fetched:
     last_modified: str = ""
     reason: str = ""
     disable: str = ""  # turn the feed off, for this reason (410 Gone: it will not come back)
+    moved_to: str = ""  # where permanent redirects (301, 308) from the feed's URL lead: its URL from now on
+    moved_by: int = 0  # the last of those redirects' status
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,22 @@ def client(opts: WatchOptions) -> httpx.Client:
                                  "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"})
 
 
+PERMANENT = (301, 308)
+
+
+def moved(r: httpx.Response) -> tuple[str, int]:
+    """Where the permanent redirects that begin a chain lead (the URL to ask from now on), and the
+    last one's status; ("", 0) when the first redirect is temporary (302, 303, 307) or there is none.
+    In 301 -> 302 -> feed the feed has moved to the 302's URL, which only lends its answer for now."""
+    hops = [h.url for h in r.history] + [r.url]
+    to, by = "", 0
+    for i, h in enumerate(r.history):
+        if h.status_code not in PERMANENT:
+            break
+        to, by = str(hops[i + 1]), h.status_code
+    return to, by
+
+
 def fetch(http: httpx.Client, url: str, etag: str, last_modified: str, opts: WatchOptions) -> Fetched:
     """A conditional GET of a feed, streamed so a huge body is cut off at the size limit."""
     import httpx
@@ -127,8 +150,9 @@ def fetch(http: httpx.Client, url: str, etag: str, last_modified: str, opts: Wat
     deadline = time.monotonic() + opts.timeout
     try:
         with http.stream("GET", url, headers=headers) as r:
+            to, by = moved(r)
             if r.status_code == 304:
-                return Fetched("not-modified", 304, etag=etag, last_modified=last_modified)
+                return Fetched("not-modified", 304, etag=etag, last_modified=last_modified, moved_to=to, moved_by=by)
             if r.status_code == 410:  # gone for good: asking again will not bring it back
                 return Fetched("failed", 410, reason="410 Gone", disable="410 Gone")
             if r.status_code >= 400:
@@ -145,7 +169,7 @@ def fetch(http: httpx.Client, url: str, etag: str, last_modified: str, opts: Wat
                     return Fetched("failed", r.status_code, reason=f"timed out after {opts.timeout:g} s")
                 chunks.append(chunk)
             return Fetched("ok", r.status_code, b"".join(chunks), r.headers.get("content-type", ""),
-                           r.headers.get("etag", ""), r.headers.get("last-modified", ""))
+                           r.headers.get("etag", ""), r.headers.get("last-modified", ""), moved_to=to, moved_by=by)
     except httpx.TooManyRedirects:
         return Fetched("failed", reason=f"too many redirects (more than {opts.max_redirects}; a loop?)")
     except httpx.TimeoutException:
@@ -252,6 +276,18 @@ def _name(engine: Engine, feed_id: int, title: str) -> None:
 
 def _record(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: dt.datetime, now: dt.datetime,
             opts: WatchOptions, title: str) -> None:
+    try:
+        _write(engine, feed, got, out, started, now, opts, title)
+    except IntegrityError:  # another feed took the URL this one moved to, between the check and the commit
+        if not got.moved_to:
+            raise
+        out.note = f"moved permanently (HTTP {got.moved_by}) to {got.moved_to}, which another feed took meanwhile; " \
+                   "the old URL kept"
+        _write(engine, feed, replace(got, moved_to="", moved_by=0), out, started, now, opts, title)
+
+
+def _write(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: dt.datetime, now: dt.datetime,
+           opts: WatchOptions, title: str) -> None:
     with Session(writer(engine)) as ws:
         row = ws.get(Feed, feed.id)
         if row is None:  # removed while it was being fetched
@@ -266,6 +302,8 @@ def _record(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: 
             row.etag, row.last_modified = got.etag, got.last_modified
         if got.disable:
             _disable(row, got.disable, out)
+        elif got.moved_to and not failed and got.moved_to != row.url:
+            _move(ws, row, got, out)
         fetch_row = FeedFetch(feed_id=feed.id, started_at=started, duration_ms=out.duration_ms, status=out.status,
                               http_status=out.http_status, reason=out.logged_reason(), entries=out.entries,
                               **out.counts)
@@ -275,10 +313,33 @@ def _record(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: 
         ws.commit()
 
 
-def _disable(row: Feed, reason: str, out: Outcome) -> None:
+def _disable(row: Feed, reason: str, out: Outcome, note: str = "feed disabled (an editor can resume it)") -> None:
     """The watcher turns a feed off; an editor can resume it (set_enabled clears the reason)."""
     row.enabled, row.disabled_reason, row.last_error = False, reason[:1000], reason[:1000]
-    out.disabled, out.note = True, "feed disabled (an editor can resume it)"
+    out.disabled, out.note = True, note
+
+
+def watched_by(ws: Session, url: str, but: int) -> int | None:
+    """The feed other than `but` that watches `url`, if any."""
+    return ws.exec(select(Feed.id).where(Feed.url == url, Feed.id != but)).first()
+
+
+def _move(ws: Session, row: Feed, got: Fetched, out: Outcome) -> None:
+    """After a permanent redirect the feed is asked at its new URL, unless another feed already
+    watches that URL: then this one, a duplicate, is disabled and keeps its old URL."""
+    try:
+        to = check_url(got.moved_to)
+    except ValueError as exc:
+        out.note = f"moved permanently (HTTP {got.moved_by}) to a URL not taken: {exc}"
+        return
+    other = watched_by(ws, to, row.id)
+    if other is not None:
+        why = f"moved permanently to {to}, which feed {other} already watches"
+        _disable(row, why, out, f"moved permanently (HTTP {got.moved_by}) to {to}, which feed {other} already "
+                                "watches; feed disabled (an editor can remove it)")
+        return
+    row.url = to
+    out.note = f"moved permanently (HTTP {got.moved_by}) to {to}; the feed now uses that URL"
 
 
 def run_due(engine: Engine, opts: WatchOptions = WatchOptions(), now: dt.datetime | None = None,

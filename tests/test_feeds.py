@@ -172,6 +172,105 @@ def test_a_feed_answering_410_gone_is_disabled_and_an_editor_can_resume_it(empty
     assert (back.feed_id, back.status, back.counts["new"]) == (gone, "ok", 1)
 
 
+@pytest.mark.parametrize("code, location", [(301, "absolute"), (308, "relative")])
+def test_a_permanent_redirect_moves_the_feed_to_its_new_url(empty_engine, server, code, location):
+    new = server.url("/new.xml")
+    server.routes["/old.xml"] = Route(location=new if location == "absolute" else "/new.xml", redirect=code)
+    publish(server, "/new.xml", [entry(server, 0)], "v1")
+    [fid] = watched(empty_engine, server.url("/old.xml"))
+    [out] = run_due(empty_engine, OPTS, now=T0)
+    note = f"moved permanently (HTTP {code}) to {new}; the feed now uses that URL"
+    assert (out.status, out.counts["new"]) == ("ok", 1) and note in out.line()
+    with Session(empty_engine) as s:
+        f = s.get(Feed, fid)
+        assert (f.url, f.enabled, f.etag, f.last_error) == (new, True, '"/new.xml-v1"', "")
+    assert [(f.status, f.reason) for f in fetches(empty_engine, fid)] == [("ok", note)]
+    [again] = run_due(empty_engine, OPTS, now=T0 + dt.timedelta(minutes=10))
+    assert (again.url, again.status, again.note) == (new, "not-modified", "")  # the new URL's ETag, asked there
+    assert (server.count("/old.xml"), server.count("/new.xml")) == (1, 2)
+
+
+@pytest.mark.parametrize("code", [302, 307])
+def test_a_temporary_redirect_keeps_the_feeds_url(empty_engine, server, code):
+    old = server.url("/old.xml")
+    server.routes["/old.xml"] = Route(location="/today.xml", redirect=code)
+    publish(server, "/today.xml", [entry(server, 0)], "v1")
+    [fid] = watched(empty_engine, old)
+    for minutes in (0, 10):
+        [out] = run_due(empty_engine, OPTS, now=T0 + dt.timedelta(minutes=minutes))
+        assert out.status in ("ok", "not-modified") and out.note == ""
+    with Session(empty_engine) as s:
+        assert s.get(Feed, fid).url == old
+    assert (server.count("/old.xml"), server.count("/today.xml")) == (2, 2)
+
+
+def test_a_permanent_redirect_then_a_temporary_one_moves_the_feed_as_far_as_the_permanent_one(empty_engine, server):
+    server.routes["/a.xml"] = Route(location="/b.xml", redirect=301)
+    server.routes["/b.xml"] = Route(location="/c.xml", redirect=302)
+    publish(server, "/c.xml", [entry(server, 0)], "v1")
+    [fid] = watched(empty_engine, server.url("/a.xml"))
+    run_due(empty_engine, OPTS, now=T0)
+    run_due(empty_engine, OPTS, now=T0 + dt.timedelta(minutes=10))
+    with Session(empty_engine) as s:
+        assert s.get(Feed, fid).url == server.url("/b.xml")
+    assert [server.count(p) for p in ("/a.xml", "/b.xml", "/c.xml")] == [1, 2, 2]
+
+
+@pytest.mark.parametrize("target", [Route(b"down", status=503, content_type="text/plain"),
+                                    Route(b"<!doctype html><html><body>Moved</body></html>", content_type="text/html")])
+def test_a_permanent_redirect_to_a_failing_url_keeps_the_feeds_url(empty_engine, server, target):
+    old = server.url("/old.xml")
+    server.routes["/old.xml"] = Route(location="/broken", redirect=301)
+    server.routes["/broken"] = target
+    [fid] = watched(empty_engine, old)
+    [out] = run_due(empty_engine, OPTS, now=T0)
+    assert out.status == "failed" and out.note == ""
+    with Session(empty_engine) as s:
+        assert (s.get(Feed, fid).url, s.get(Feed, fid).failures) == (old, 1)
+
+
+def test_a_permanent_redirect_to_a_url_another_feed_watches_disables_the_duplicate(empty_engine, server):
+    old, new = server.url("/old.xml"), server.url("/new.xml")
+    server.routes["/old.xml"] = Route(location=new, redirect=301)
+    publish(server, "/new.xml", [entry(server, 0)], "v1")
+    dup, kept = watched(empty_engine, old, new)
+    outcomes = {o.feed_id: o for o in run_due(empty_engine, OPTS, now=T0)}
+    why = f"moved permanently to {new}, which feed {kept} already watches"
+    assert outcomes[dup].status == "ok" and f"moved permanently (HTTP 301) to {new}, which feed {kept} already " \
+        "watches; feed disabled" in outcomes[dup].line()
+    with Session(empty_engine) as s:
+        d, k = s.get(Feed, dup), s.get(Feed, kept)
+        assert (d.url, d.enabled, d.disabled_reason, d.last_error) == (old, False, why, why)
+        assert (k.url, k.enabled, k.disabled_reason) == (new, True, "")
+    assert [f.reason for f in fetches(empty_engine, dup)] == \
+        [f"moved permanently (HTTP 301) to {new}, which feed {kept} already watches; feed disabled (an editor can "
+         "remove it)"]
+    assert len(articles_from(empty_engine, server)) == 1  # the entry both brought is one article
+    assert [o.feed_id for o in run_due(empty_engine, OPTS, now=T0 + dt.timedelta(minutes=10))] == [kept]
+    assert (server.count("/old.xml"), server.count("/new.xml")) == (1, 3)  # the duplicate's fetch, then two of its own
+
+
+def test_a_url_another_feed_takes_between_the_check_and_the_commit_keeps_the_old_url(empty_engine, server,
+                                                                                    monkeypatch):
+    import app.feeds as feeds
+
+    old, new = server.url("/old.xml"), server.url("/new.xml")
+    server.routes["/old.xml"] = Route(location=new, redirect=301)
+    publish(server, "/new.xml", [entry(server, 0)], "v1")
+    [moving] = watched(empty_engine, old)
+    with Session(empty_engine) as s:  # watched already, but the check does not see it (as if added a moment later)
+        taker = add_feed(s, new, interval_minutes=10).id
+        s.exec(select(Feed).where(Feed.id == taker)).one().next_fetch_at = T0 + dt.timedelta(days=1)
+        s.commit()
+    monkeypatch.setattr(feeds, "watched_by", lambda ws, url, but: None)
+    [out] = run_due(empty_engine, OPTS, now=T0)
+    note = f"moved permanently (HTTP 301) to {new}, which another feed took meanwhile; the old URL kept"
+    assert (out.status, out.counts["new"], out.note) == ("ok", 1, note)
+    with Session(empty_engine) as s:
+        assert (s.get(Feed, moving).url, s.get(Feed, moving).enabled) == (old, True)
+    assert [(f.status, f.new, f.reason) for f in fetches(empty_engine, moving)] == [("ok", 1, note)]
+
+
 @pytest.mark.parametrize("interval, failures, minutes", [
     (10, 0, 10), (10, 1, 20), (10, 2, 40), (10, 5, 320), (10, 30, 24 * 60), (3000, 1, 3000),
 ])
