@@ -345,7 +345,8 @@ def feeds_list() -> None:
 
     with Session(_engine()) as session:
         for f in list_feeds(session):
-            state = "paused" if not f.enabled else f"failing x{f.failures}" if f.failures else "watching"
+            state = (f"disabled: {f.disabled_reason}" if f.disabled_reason else "paused") if not f.enabled \
+                else f"failing x{f.failures}" if f.failures else "watching"
             last = f"{f.last_fetched_at:%Y-%m-%d %H:%M} {f.last_status}" if f.last_fetched_at else "never fetched"
             reason = f" ({f.last_error})" if f.last_error else ""
             typer.echo(f"{f.id}\t{state}\tevery {f.interval_minutes} min\t{last}{reason}\t{f.url}")

@@ -6,6 +6,12 @@ the whole fetch, a size limit enforced while streaming and a redirect limit. Sev
 share one database: a watcher claims a due feed in a short transaction (FOR UPDATE SKIP LOCKED on
 PostgreSQL, BEGIN IMMEDIATE on SQLite) that pushes its next fetch ahead by a lease, so no other
 watcher takes that feed while it is being fetched; recording the result sets the real next fetch.
+Both are measured from the clock as it reads at that moment (at the claim, at the record), never
+from the start of the round: a round of many slow feeds may run longer than the lease.
+
+A feed that answers 410 Gone is disabled with that reason. After a permanent redirect (301, 308)
+the feed is asked at the new URL from then on, unless another feed already watches that URL: the
+duplicate is then disabled (it keeps its old URL and says why). Temporary redirects change nothing.
 """
 from __future__ import annotations
 
@@ -13,12 +19,13 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.db import writer
@@ -33,6 +40,7 @@ log = logging.getLogger("timeline.watch")
 USER_AGENT = ("diplomatic-timeline-watcher/0.1 (self-hosted news timeline; conditional GET, "
               "at most one fetch per feed per interval)")
 MIN_INTERVAL, MAX_INTERVAL = 5, 7 * 24 * 60  # minutes
+Clock = Callable[[], dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,9 @@ class Fetched:
     etag: str = ""
     last_modified: str = ""
     reason: str = ""
+    disable: str = ""  # turn the feed off, for this reason (410 Gone: it will not come back)
+    moved_to: str = ""  # where permanent redirects (301, 308) from the feed's URL lead: its URL from now on
+    moved_by: int = 0  # the last of those redirects' status
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,8 @@ class Outcome:
     items: list[tuple[int, str]] = field(default_factory=list)  # (article id, new | updated)
     duration_ms: int = 0
     next_fetch_at: dt.datetime | None = None
+    note: str = ""  # what the fetch did to the feed itself (disabled it, ...), for the log line and the fetch log
+    disabled: bool = False
 
     def line(self) -> str:
         """The log line of this fetch."""
@@ -94,8 +107,13 @@ class Outcome:
         answer = f"HTTP {self.http_status}" if self.http_status else "no answer"
         what = f"{self.entries} entries: {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, " \
                f"{c['failed']} failed" if self.status == "ok" else self.reason or self.status
-        nxt = f"; next {self.next_fetch_at:%Y-%m-%d %H:%M:%S}Z" if self.next_fetch_at else ""
-        return f"feed {self.feed_id} {self.url} {self.status} ({answer}) {what}; {self.duration_ms} ms{nxt}"
+        note = f"; {self.note}" if self.note else ""
+        nxt = f"; next {self.next_fetch_at:%Y-%m-%d %H:%M:%S}Z" if self.next_fetch_at and not self.disabled else ""
+        return f"feed {self.feed_id} {self.url} {self.status} ({answer}) {what}{note}; {self.duration_ms} ms{nxt}"
+
+    def logged_reason(self) -> str:
+        """The reason kept in the feed's fetch log: why it failed, and what it did to the feed."""
+        return "; ".join(r for r in (self.reason, self.note) if r)
 
 
 # ---------------------------------------------------------------- fetching and parsing (no database)
@@ -108,6 +126,22 @@ def client(opts: WatchOptions) -> httpx.Client:
                                  "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"})
 
 
+PERMANENT = (301, 308)
+
+
+def moved(r: httpx.Response) -> tuple[str, int]:
+    """Where the permanent redirects that begin a chain lead (the URL to ask from now on), and the
+    last one's status; ("", 0) when the first redirect is temporary (302, 303, 307) or there is none.
+    In 301 -> 302 -> feed the feed has moved to the 302's URL, which only lends its answer for now."""
+    hops = [h.url for h in r.history] + [r.url]
+    to, by = "", 0
+    for i, h in enumerate(r.history):
+        if h.status_code not in PERMANENT:
+            break
+        to, by = str(hops[i + 1]), h.status_code
+    return to, by
+
+
 def fetch(http: httpx.Client, url: str, etag: str, last_modified: str, opts: WatchOptions) -> Fetched:
     """A conditional GET of a feed, streamed so a huge body is cut off at the size limit."""
     import httpx
@@ -116,8 +150,11 @@ def fetch(http: httpx.Client, url: str, etag: str, last_modified: str, opts: Wat
     deadline = time.monotonic() + opts.timeout
     try:
         with http.stream("GET", url, headers=headers) as r:
+            to, by = moved(r)
             if r.status_code == 304:
-                return Fetched("not-modified", 304, etag=etag, last_modified=last_modified)
+                return Fetched("not-modified", 304, etag=etag, last_modified=last_modified, moved_to=to, moved_by=by)
+            if r.status_code == 410:  # gone for good: asking again will not bring it back
+                return Fetched("failed", 410, reason="410 Gone", disable="410 Gone")
             if r.status_code >= 400:
                 return Fetched("failed", r.status_code, reason=f"HTTP {r.status_code} {r.reason_phrase}".strip())
             size = int(r.headers.get("content-length") or 0)
@@ -132,7 +169,7 @@ def fetch(http: httpx.Client, url: str, etag: str, last_modified: str, opts: Wat
                     return Fetched("failed", r.status_code, reason=f"timed out after {opts.timeout:g} s")
                 chunks.append(chunk)
             return Fetched("ok", r.status_code, b"".join(chunks), r.headers.get("content-type", ""),
-                           r.headers.get("etag", ""), r.headers.get("last-modified", ""))
+                           r.headers.get("etag", ""), r.headers.get("last-modified", ""), moved_to=to, moved_by=by)
     except httpx.TooManyRedirects:
         return Fetched("failed", reason=f"too many redirects (more than {opts.max_redirects}; a loop?)")
     except httpx.TimeoutException:
@@ -171,10 +208,12 @@ def _claim_engine(engine: Engine) -> Engine:
     return writer(engine) if engine.dialect.name == "sqlite" else engine
 
 
-def claim(engine: Engine, now: dt.datetime, opts: WatchOptions) -> Claimed | None:
-    """Take the most overdue enabled feed, if any, and hold it for the lease."""
+def claim(engine: Engine, now: dt.datetime, opts: WatchOptions, due_by: dt.datetime | None = None) -> Claimed | None:
+    """Take the most overdue enabled feed (due by `due_by`, default now), if any, and hold it for the
+    lease from `now`, the time of this claim."""
+    due_by = now if due_by is None else due_by
     with Session(_claim_engine(engine)) as s:
-        feed = s.exec(select(Feed).where(Feed.enabled, or_(Feed.next_fetch_at.is_(None), Feed.next_fetch_at <= now))
+        feed = s.exec(select(Feed).where(Feed.enabled, or_(Feed.next_fetch_at.is_(None), Feed.next_fetch_at <= due_by))
                       .order_by(Feed.next_fetch_at.asc().nulls_first(), Feed.id).limit(1)
                       .with_for_update(skip_locked=True)).first()
         if feed is None:
@@ -203,9 +242,10 @@ def _ingest(engine: Engine, articles: list[RawArticle], out: Outcome) -> None:
                 out.items.append((result.article_id, result.status))
 
 
-def poll(engine: Engine, feed: Claimed, http: httpx.Client, opts: WatchOptions, now: dt.datetime) -> Outcome:
-    """Fetch one claimed feed, ingest what is new or changed, record the fetch and the next one."""
-    started, t0 = utcnow(), time.monotonic()
+def poll(engine: Engine, feed: Claimed, http: httpx.Client, opts: WatchOptions, clock: Clock = utcnow) -> Outcome:
+    """Fetch one claimed feed, ingest what is new or changed, record the fetch and the next one (the
+    interval measured from when the fetch is recorded)."""
+    started, t0 = clock(), time.monotonic()
     got = fetch(http, feed.url, feed.etag, feed.last_modified, opts)
     out = Outcome(feed.id, feed.url, got.status, got.http_status, got.reason)
     title = feed.title
@@ -221,7 +261,7 @@ def poll(engine: Engine, feed: Claimed, http: httpx.Client, opts: WatchOptions, 
                 _name(engine, feed.id, title)  # before the articles, so the footer never shows the feed unnamed
             _ingest(engine, articles, out)
     out.duration_ms = int((time.monotonic() - t0) * 1000)
-    _record(engine, feed, got, out, started, now, opts, title)
+    _record(engine, feed, got, out, started, clock(), opts, title)
     return out
 
 
@@ -236,6 +276,18 @@ def _name(engine: Engine, feed_id: int, title: str) -> None:
 
 def _record(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: dt.datetime, now: dt.datetime,
             opts: WatchOptions, title: str) -> None:
+    try:
+        _write(engine, feed, got, out, started, now, opts, title)
+    except IntegrityError:  # another feed took the URL this one moved to, between the check and the commit
+        if not got.moved_to:
+            raise
+        out.note = f"moved permanently (HTTP {got.moved_by}) to {got.moved_to}, which another feed took meanwhile; " \
+                   "the old URL kept"
+        _write(engine, feed, replace(got, moved_to="", moved_by=0), out, started, now, opts, title)
+
+
+def _write(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: dt.datetime, now: dt.datetime,
+           opts: WatchOptions, title: str) -> None:
     with Session(writer(engine)) as ws:
         row = ws.get(Feed, feed.id)
         if row is None:  # removed while it was being fetched
@@ -248,31 +300,71 @@ def _record(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: 
         row.title = row.title or title
         if got.status == "ok" and not failed:
             row.etag, row.last_modified = got.etag, got.last_modified
+        if got.disable:
+            _disable(row, got.disable, out)
+        elif got.moved_to and not failed and got.moved_to != row.url:
+            _move(ws, row, got, out)
         fetch_row = FeedFetch(feed_id=feed.id, started_at=started, duration_ms=out.duration_ms, status=out.status,
-                              http_status=out.http_status, reason=out.reason, entries=out.entries, **out.counts)
+                              http_status=out.http_status, reason=out.logged_reason(), entries=out.entries,
+                              **out.counts)
         ws.add_all([row, fetch_row])
         ws.flush()
         ws.add_all([FeedItem(fetch_id=fetch_row.id, article_id=a, status=st) for a, st in dict(out.items).items()])
         ws.commit()
 
 
+def _disable(row: Feed, reason: str, out: Outcome, note: str = "feed disabled (an editor can resume it)") -> None:
+    """The watcher turns a feed off; an editor can resume it (set_enabled clears the reason)."""
+    row.enabled, row.disabled_reason, row.last_error = False, reason[:1000], reason[:1000]
+    out.disabled, out.note = True, note
+
+
+def watched_by(ws: Session, url: str, but: int) -> int | None:
+    """The feed other than `but` that watches `url`, if any."""
+    return ws.exec(select(Feed.id).where(Feed.url == url, Feed.id != but)).first()
+
+
+def _move(ws: Session, row: Feed, got: Fetched, out: Outcome) -> None:
+    """After a permanent redirect the feed is asked at its new URL, unless another feed already
+    watches that URL: then this one, a duplicate, is disabled and keeps its old URL."""
+    try:
+        to = check_url(got.moved_to)
+    except ValueError as exc:
+        out.note = f"moved permanently (HTTP {got.moved_by}) to a URL not taken: {exc}"
+        return
+    other = watched_by(ws, to, row.id)
+    if other is not None:
+        why = f"moved permanently to {to}, which feed {other} already watches"
+        _disable(row, why, out, f"moved permanently (HTTP {got.moved_by}) to {to}, which feed {other} already "
+                                "watches; feed disabled (an editor can remove it)")
+        return
+    row.url = to
+    out.note = f"moved permanently (HTTP {got.moved_by}) to {to}; the feed now uses that URL"
+
+
 def run_due(engine: Engine, opts: WatchOptions = WatchOptions(), now: dt.datetime | None = None,
-            stop: threading.Event | None = None) -> list[Outcome]:
-    """Fetch every feed that is due (each once), logging one line per fetch."""
+            stop: threading.Event | None = None, clock: Clock | None = None) -> list[Outcome]:
+    """Fetch every feed that was due when the round began (each once), logging one line per fetch.
+
+    `clock` is read at each claim (the lease runs from it) and each record (the next fetch runs from
+    it); `now` stands for a clock stopped at that time (tests); by default the real time."""
     from app.pipeline.store import sync_lexicon
 
-    now = now or utcnow()
+    if clock is None:
+        clock = utcnow if now is None else (lambda: now)
+    began = clock()
     done: list[Outcome] = []
     with Session(writer(engine)) as ws:
         sync_lexicon(ws)
     with client(opts) as http:
-        while not (stop and stop.is_set()) and (feed := claim(engine, now, opts)) is not None:
+        while not (stop and stop.is_set()) and (feed := claim(engine, clock(), opts, due_by=began)) is not None:
             try:
-                out = poll(engine, feed, http, opts, now)
+                out = poll(engine, feed, http, opts, clock)
             except Exception as exc:  # noqa: BLE001 - a feed that trips a bug must not stop the others
                 log.exception("feed %s %s: %s", feed.id, feed.url, exc)
                 out = Outcome(feed.id, feed.url, "failed", reason=f"internal error: {type(exc).__name__}: {exc}")
-                _record(engine, feed, Fetched("failed"), out, utcnow(), now, opts, feed.title)
+                at = clock()
+                _record(engine, feed, Fetched("failed"), out, at, at, opts, feed.title)
             (log.warning if out.status == "failed" else log.info)("%s", out.line())
             done.append(out)
     return done
@@ -322,10 +414,11 @@ def find_feed(session: Session, key: str | int) -> Feed | None:
 
 
 def set_enabled(session: Session, feed_id: int, enabled: bool) -> Feed | None:
-    """Pause or resume a feed; a resumed feed is due at once."""
+    """Pause or resume a feed (an editor's choice: the watcher's reason for turning it off is cleared);
+    a resumed feed is due at once."""
     feed = session.get(Feed, feed_id)
     if feed is not None:
-        feed.enabled = enabled
+        feed.enabled, feed.disabled_reason = enabled, ""
         if enabled:
             feed.next_fetch_at, feed.failures = None, 0
         session.add(feed)

@@ -199,6 +199,7 @@ class Feed(SQLModel, table=True):
     etag: str = ""
     last_modified: str = ""
     failures: int = 0  # consecutive; the backoff doubles with each
+    disabled_reason: str = ""  # why the watcher turned it off (410 Gone, ...); empty when an editor paused it
 
 
 class FeedFetch(SQLModel, table=True):

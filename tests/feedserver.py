@@ -1,5 +1,6 @@
 """A local HTTP server on 127.0.0.1 that the feed tests control: each path answers as its Route says
-(a body with ETag / Last-Modified and 304s, a status, a delay, a redirect, a huge body), and every
+(a body with ETag / Last-Modified and 304s, a status, a delay, a temporary or permanent redirect,
+a huge body), and every
 request is recorded with its headers."""
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ class Route:
     etag: str = ""
     last_modified: str = ""
     delay: float = 0.0
-    location: str = ""  # answer 302 to here
+    location: str = ""  # redirect to here
+    redirect: int = 302  # with this status (301, 302, 307, 308)
     huge: int = 0  # stream this many bytes (no Content-Length)
 
 
@@ -67,7 +69,7 @@ class FeedServer:
                 if route.delay:
                     time.sleep(route.delay)
                 if route.location:
-                    self.send_response(302)
+                    self.send_response(route.redirect)
                     self.send_header("Location", route.location)
                     self.send_header("Content-Length", "0")
                     self.end_headers()

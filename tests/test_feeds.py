@@ -3,7 +3,11 @@ backing off, two watchers sharing a database, the footer's freshness line and th
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
 import threading
+import time
 
 import feedparser
 import lxml.html
@@ -15,8 +19,8 @@ from sqlmodel import Session, select
 from app.db import make_engine, writer
 from app.feeds import WatchOptions, add_feed, next_delay, run_due
 from app.main import create_app
-from app.models import Article, Feed, FeedFetch, FeedItem
-from tests.conftest import make_settings
+from app.models import Article, Feed, FeedFetch, FeedItem, utcnow
+from tests.conftest import ROOT, backend, make_settings
 from tests.feedserver import FeedServer, Route, rss
 
 OPTS = WatchOptions(timeout=0.5, max_bytes=200_000, max_redirects=3)
@@ -141,6 +145,132 @@ def test_a_failing_feed_backs_off_while_another_keeps_its_interval(empty_engine,
         assert b.next_fetch_at == T0 + dt.timedelta(minutes=60 + 80)
 
 
+def test_a_feed_answering_410_gone_is_disabled_and_an_editor_can_resume_it(empty_engine, server):
+    from app.feeds import set_enabled
+
+    server.routes["/gone.xml"] = Route(b"gone", status=410, content_type="text/plain")
+    publish(server, "/fine.xml", [entry(server, 0)], "v1")
+    gone, fine = watched(empty_engine, server.url("/gone.xml"), server.url("/fine.xml"))
+    outcomes = {o.feed_id: o for o in run_due(empty_engine, OPTS, now=T0)}
+    assert (outcomes[gone].status, outcomes[gone].http_status, outcomes[gone].reason) == ("failed", 410, "410 Gone")
+    assert "feed disabled" in outcomes[gone].line() and "; next " not in outcomes[gone].line()
+    with Session(empty_engine) as s:
+        g = s.get(Feed, gone)
+        assert (g.enabled, g.disabled_reason, g.last_status, g.last_error) == (False, "410 Gone", "failed", "410 Gone")
+        assert s.get(Feed, fine).enabled
+    assert [f.reason for f in fetches(empty_engine, gone)] == ["410 Gone; feed disabled (an editor can resume it)"]
+    for days in (1, 2, 30):  # never asked again, while the other feed keeps its schedule
+        assert [o.feed_id for o in run_due(empty_engine, OPTS, now=T0 + dt.timedelta(days=days))] == [fine]
+    assert server.count("/gone.xml") == 1
+    with Session(writer(empty_engine)) as s:
+        set_enabled(s, gone, True)
+    with Session(empty_engine) as s:
+        g = s.get(Feed, gone)
+        assert (g.enabled, g.disabled_reason, g.failures, g.next_fetch_at) == (True, "", 0, None)
+    publish(server, "/gone.xml", [entry(server, 1)], "v1")  # it came back after all
+    back = {o.feed_id: o for o in run_due(empty_engine, OPTS, now=T0 + dt.timedelta(days=31))}[gone]
+    assert (back.feed_id, back.status, back.counts["new"]) == (gone, "ok", 1)
+
+
+@pytest.mark.parametrize("code, location", [(301, "absolute"), (308, "relative")])
+def test_a_permanent_redirect_moves_the_feed_to_its_new_url(empty_engine, server, code, location):
+    new = server.url("/new.xml")
+    server.routes["/old.xml"] = Route(location=new if location == "absolute" else "/new.xml", redirect=code)
+    publish(server, "/new.xml", [entry(server, 0)], "v1")
+    [fid] = watched(empty_engine, server.url("/old.xml"))
+    [out] = run_due(empty_engine, OPTS, now=T0)
+    note = f"moved permanently (HTTP {code}) to {new}; the feed now uses that URL"
+    assert (out.status, out.counts["new"]) == ("ok", 1) and note in out.line()
+    with Session(empty_engine) as s:
+        f = s.get(Feed, fid)
+        assert (f.url, f.enabled, f.etag, f.last_error) == (new, True, '"/new.xml-v1"', "")
+    assert [(f.status, f.reason) for f in fetches(empty_engine, fid)] == [("ok", note)]
+    [again] = run_due(empty_engine, OPTS, now=T0 + dt.timedelta(minutes=10))
+    assert (again.url, again.status, again.note) == (new, "not-modified", "")  # the new URL's ETag, asked there
+    assert (server.count("/old.xml"), server.count("/new.xml")) == (1, 2)
+
+
+@pytest.mark.parametrize("code", [302, 307])
+def test_a_temporary_redirect_keeps_the_feeds_url(empty_engine, server, code):
+    old = server.url("/old.xml")
+    server.routes["/old.xml"] = Route(location="/today.xml", redirect=code)
+    publish(server, "/today.xml", [entry(server, 0)], "v1")
+    [fid] = watched(empty_engine, old)
+    for minutes in (0, 10):
+        [out] = run_due(empty_engine, OPTS, now=T0 + dt.timedelta(minutes=minutes))
+        assert out.status in ("ok", "not-modified") and out.note == ""
+    with Session(empty_engine) as s:
+        assert s.get(Feed, fid).url == old
+    assert (server.count("/old.xml"), server.count("/today.xml")) == (2, 2)
+
+
+def test_a_permanent_redirect_then_a_temporary_one_moves_the_feed_as_far_as_the_permanent_one(empty_engine, server):
+    server.routes["/a.xml"] = Route(location="/b.xml", redirect=301)
+    server.routes["/b.xml"] = Route(location="/c.xml", redirect=302)
+    publish(server, "/c.xml", [entry(server, 0)], "v1")
+    [fid] = watched(empty_engine, server.url("/a.xml"))
+    run_due(empty_engine, OPTS, now=T0)
+    run_due(empty_engine, OPTS, now=T0 + dt.timedelta(minutes=10))
+    with Session(empty_engine) as s:
+        assert s.get(Feed, fid).url == server.url("/b.xml")
+    assert [server.count(p) for p in ("/a.xml", "/b.xml", "/c.xml")] == [1, 2, 2]
+
+
+@pytest.mark.parametrize("target", [Route(b"down", status=503, content_type="text/plain"),
+                                    Route(b"<!doctype html><html><body>Moved</body></html>", content_type="text/html")])
+def test_a_permanent_redirect_to_a_failing_url_keeps_the_feeds_url(empty_engine, server, target):
+    old = server.url("/old.xml")
+    server.routes["/old.xml"] = Route(location="/broken", redirect=301)
+    server.routes["/broken"] = target
+    [fid] = watched(empty_engine, old)
+    [out] = run_due(empty_engine, OPTS, now=T0)
+    assert out.status == "failed" and out.note == ""
+    with Session(empty_engine) as s:
+        assert (s.get(Feed, fid).url, s.get(Feed, fid).failures) == (old, 1)
+
+
+def test_a_permanent_redirect_to_a_url_another_feed_watches_disables_the_duplicate(empty_engine, server):
+    old, new = server.url("/old.xml"), server.url("/new.xml")
+    server.routes["/old.xml"] = Route(location=new, redirect=301)
+    publish(server, "/new.xml", [entry(server, 0)], "v1")
+    dup, kept = watched(empty_engine, old, new)
+    outcomes = {o.feed_id: o for o in run_due(empty_engine, OPTS, now=T0)}
+    why = f"moved permanently to {new}, which feed {kept} already watches"
+    assert outcomes[dup].status == "ok" and f"moved permanently (HTTP 301) to {new}, which feed {kept} already " \
+        "watches; feed disabled" in outcomes[dup].line()
+    with Session(empty_engine) as s:
+        d, k = s.get(Feed, dup), s.get(Feed, kept)
+        assert (d.url, d.enabled, d.disabled_reason, d.last_error) == (old, False, why, why)
+        assert (k.url, k.enabled, k.disabled_reason) == (new, True, "")
+    assert [f.reason for f in fetches(empty_engine, dup)] == \
+        [f"moved permanently (HTTP 301) to {new}, which feed {kept} already watches; feed disabled (an editor can "
+         "remove it)"]
+    assert len(articles_from(empty_engine, server)) == 1  # the entry both brought is one article
+    assert [o.feed_id for o in run_due(empty_engine, OPTS, now=T0 + dt.timedelta(minutes=10))] == [kept]
+    assert (server.count("/old.xml"), server.count("/new.xml")) == (1, 3)  # the duplicate's fetch, then two of its own
+
+
+def test_a_url_another_feed_takes_between_the_check_and_the_commit_keeps_the_old_url(empty_engine, server,
+                                                                                    monkeypatch):
+    import app.feeds as feeds
+
+    old, new = server.url("/old.xml"), server.url("/new.xml")
+    server.routes["/old.xml"] = Route(location=new, redirect=301)
+    publish(server, "/new.xml", [entry(server, 0)], "v1")
+    [moving] = watched(empty_engine, old)
+    with Session(empty_engine) as s:  # watched already, but the check does not see it (as if added a moment later)
+        taker = add_feed(s, new, interval_minutes=10).id
+        s.exec(select(Feed).where(Feed.id == taker)).one().next_fetch_at = T0 + dt.timedelta(days=1)
+        s.commit()
+    monkeypatch.setattr(feeds, "watched_by", lambda ws, url, but: None)
+    [out] = run_due(empty_engine, OPTS, now=T0)
+    note = f"moved permanently (HTTP 301) to {new}, which another feed took meanwhile; the old URL kept"
+    assert (out.status, out.counts["new"], out.note) == ("ok", 1, note)
+    with Session(empty_engine) as s:
+        assert (s.get(Feed, moving).url, s.get(Feed, moving).enabled) == (old, True)
+    assert [(f.status, f.new, f.reason) for f in fetches(empty_engine, moving)] == [("ok", 1, note)]
+
+
 @pytest.mark.parametrize("interval, failures, minutes", [
     (10, 0, 10), (10, 1, 20), (10, 2, 40), (10, 5, 320), (10, 30, 24 * 60), (3000, 1, 3000),
 ])
@@ -209,6 +339,116 @@ def test_two_watchers_fetch_each_due_feed_once(empty_url, server):
     assert len(articles_from(engines[0], server)) == len(paths)  # one entry each, a link of its own
     for e in engines:
         e.dispose()
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, at: dt.datetime):
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, minutes: float) -> None:
+        self.at += dt.timedelta(minutes=minutes)
+
+
+def test_a_lease_runs_from_its_claim_and_the_next_fetch_from_its_fetch_not_from_the_round_start(
+        empty_engine, server, monkeypatch):
+    """A round of slow feeds outlasts the 15-minute lease: each fetch here takes 10 minutes of the clock.
+    The second feed is claimed 10 minutes into the round; 10 minutes later (20 into the round, while
+    it is still being fetched) a second watcher must not be able to take it."""
+    import app.feeds as feeds
+
+    publish(server, "/first.xml", [entry(server, 0)], "v1")
+    publish(server, "/second.xml", [entry(server, 1)], "v1")
+    first, second = watched(empty_engine, server.url("/first.xml"), server.url("/second.xml"), interval=60)
+    clock, real, taken = FakeClock(T0), feeds.fetch, {}
+
+    def slow_fetch(http, url, etag, last_modified, opts):
+        clock.advance(10)
+        if url.endswith("/second.xml"):  # 20 minutes into the round, the second feed still in flight
+            taken["mid-fetch"] = feeds.claim(empty_engine, clock(), opts)
+        return real(http, url, etag, last_modified, opts)
+
+    monkeypatch.setattr(feeds, "fetch", slow_fetch)
+    outcomes = run_due(empty_engine, OPTS, clock=clock)
+    assert taken == {"mid-fetch": None}, "a second watcher took a feed that was being fetched"
+    assert [(o.feed_id, o.status) for o in outcomes] == [(first, "ok"), (second, "ok")]
+    assert server.count("/second.xml") == 1
+    with Session(empty_engine) as s:  # each next fetch an interval after that fetch, not after the round began
+        assert s.get(Feed, first).next_fetch_at == T0 + dt.timedelta(minutes=10 + 60)
+        assert s.get(Feed, second).next_fetch_at == T0 + dt.timedelta(minutes=20 + 60)
+    assert [o.next_fetch_at for o in outcomes] == [T0 + dt.timedelta(minutes=70), T0 + dt.timedelta(minutes=80)]
+
+
+def _when(check, timeout: float = 60, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(backend() != "postgresql", reason="several watchers share a PostgreSQL database only")
+def test_two_watcher_processes_fetch_each_feed_once_per_due_period(empty_engine, empty_url, server, tmp_path):
+    """Two `timeline watch` processes on one PostgreSQL database: in each due period every feed is
+    requested once at the local server, and both watchers take part. One feed is slow: while one
+    watcher fetches it the other finishes the rest and starts new rounds, which must leave it alone."""
+    paths = [f"/p{n}.xml" for n in range(12)]
+    for n, p in enumerate(paths):
+        publish(server, p, [entry(server, n)], "v1")
+        server.routes[p].delay = 0.2  # 2.4 s of fetching: both watchers are polling while it lasts
+    server.routes[paths[0]].delay = 3.0  # still in flight at one watcher when the other starts new rounds
+    ids = watched(empty_engine, *(server.url(p) for p in paths))
+    with Session(empty_engine) as s:  # paused until both watchers are connected
+        s.execute(text("UPDATE feed SET enabled = false"))
+        s.commit()
+    logs = [tmp_path / f"watcher-{i}.log" for i in range(2)]
+    procs = []
+    for i, log_path in enumerate(logs):
+        env = {**os.environ, "TIMELINE_DATABASE_URL": empty_url, "PGAPPNAME": f"watcher-{i}"}
+        env.pop("TIMELINE_ADMIN_TOKEN", None)
+        with open(log_path, "w") as log_file:
+            procs.append(subprocess.Popen([str(ROOT / ".venv/bin/timeline"), "watch", "--every", "0.1",
+                                           "--timeout", "5"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                          stdout=log_file, stderr=subprocess.STDOUT))
+
+    def sql(query: str, **params):
+        with Session(empty_engine) as s:
+            rows = s.execute(text(query), params).all()
+            s.commit()
+            return rows
+
+    def fetched() -> list[int]:
+        counted = dict(sql("SELECT feed_id, count(*) FROM feedfetch GROUP BY feed_id"))
+        return [counted.get(i, 0) for i in ids]
+
+    try:
+        _when(lambda: {r[0] for r in sql("SELECT application_name FROM pg_stat_activity WHERE datname = "
+                                         "current_database()")} >= {"watcher-0", "watcher-1"},
+              what="both watchers to connect")
+        sql("UPDATE feed SET enabled = true RETURNING id")  # all due at once
+        for period in (1, 2):
+            _when(lambda: min(fetched()) >= period, what=f"every feed fetched in period {period}")
+            time.sleep(1.0)  # room for a second fetch of any feed to show
+            assert [server.count(p) for p in paths] == [period] * len(paths), f"period {period}"
+            assert fetched() == [period] * len(ids)
+            if period == 1:  # all due again
+                sql("UPDATE feed SET next_fetch_at = :t RETURNING id", t=utcnow() - dt.timedelta(seconds=1))
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    lines = [[ln for ln in path.read_text().splitlines() if " feed " in ln] for path in logs]
+    assert all(lines), "both watchers took part"
+    assert sum(map(len, lines)) == 2 * len(paths)
+    assert [p.returncode for p in procs] == [0, 0]
 
 
 def test_new_events_from_a_watched_feed_appear_in_the_atom_twin_and_the_footer(engine, settings, server):

@@ -79,3 +79,16 @@ def test_watch_once_ingests_and_logs_one_line_per_fetch(db_env, server):
     assert {f.url: f.title for f in rows(db_env, Feed)}[server.url("/ok.xml")] == "Desk wire"  # the feed's own title
     listed = runner.invoke(app, ["feeds", "list"]).stdout
     assert "failing x1" in listed and "HTTP 503" in listed
+
+
+def test_a_feed_gone_for_good_is_listed_as_disabled_with_its_reason(db_env, server):
+    server.routes["/gone.xml"] = Route(b"gone", status=410, content_type="text/plain")
+    assert runner.invoke(app, ["feeds", "add", server.url("/gone.xml"), "--interval", "15"]).exit_code == 0
+    r = runner.invoke(app, ["watch", "--once", "--timeout", "2"])
+    assert r.exit_code == 1
+    assert any("/gone.xml failed (HTTP 410) 410 Gone; feed disabled" in ln for ln in r.stderr.splitlines())
+    [line] = runner.invoke(app, ["feeds", "list"]).stdout.splitlines()
+    fields = line.split("\t")
+    assert fields[1] == "disabled: 410 Gone" and fields[3].endswith("failed (410 Gone)")
+    assert runner.invoke(app, ["watch", "--once", "--timeout", "2"]).exit_code == 0  # nothing due: not asked again
+    assert server.count("/gone.xml") == 1

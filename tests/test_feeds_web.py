@@ -110,3 +110,48 @@ def test_a_feed_page_shows_its_last_fetches_and_what_they_added(client, engine):
     assert all(a.get("href").startswith("/articles/") for a in fetched[1].cssselect("ul a"))
     assert "failing (1 in a row)" in page.cssselect("dd.state")[0].text_content()
     assert client.get("/feeds/999", headers=HTML).status_code == 404
+
+
+def test_a_feed_gone_for_good_shows_why_and_an_editor_resumes_it(admin_client, engine):
+    server = FeedServer()
+    try:
+        server.routes["/g.xml"] = Route(b"gone", status=410, content_type="text/plain")
+        with Session(engine) as s:
+            fid = add_feed(s, server.url("/g.xml"), "Desk G", interval_minutes=10).id
+        run_due(engine, WatchOptions(timeout=2), now=dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc))
+    finally:
+        server.close()
+    csrf = sign_in(admin_client)
+    page = admin_client.get("/feeds", headers=HTML)
+    row = tree(page).cssselect(f"#feed-{fid}")[0]
+    assert "410 Gone" in row.text_content() and state_cells(page)[f"feed-{fid}"] == "paused"
+    assert [b.text_content() for b in row.cssselect("button")] == ["Resume", "Remove"]
+    log = tree(admin_client.get(f"/feeds/{fid}", headers=HTML)).cssselect("ol.fetches > li")
+    assert [li.get("class") for li in log] == ["fetch failed"]
+    assert "410 Gone; feed disabled (an editor can resume it)" in log[0].cssselect(".reason")[0].text_content()
+    admin_client.post(f"/feeds/{fid}/resume", data={"csrf": csrf})
+    with Session(engine) as s:
+        f = s.get(Feed, fid)
+        assert (f.enabled, f.disabled_reason, f.next_fetch_at) == (True, "", None)
+
+
+def test_a_feed_page_shows_a_permanent_redirect_in_its_fetch_log(client, engine):
+    server = FeedServer()
+    try:
+        items = [{"link": server.url("/s"), "title": "Story", "date": "2026-11-30",
+                  "body": "Keir Starmer met Friedrich Merz in Berlin on Monday."}]
+        server.routes["/old.xml"] = Route(location="/new.xml", redirect=301)
+        server.routes["/new.xml"] = Route(rss("Desk M", items))
+        with Session(engine) as s:
+            fid = add_feed(s, server.url("/old.xml"), interval_minutes=10).id
+        run_due(engine, WatchOptions(timeout=2), now=dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc))
+        new = server.url("/new.xml")
+    finally:
+        server.close()
+    page = tree(client.get(f"/feeds/{fid}", headers=HTML))
+    assert page.cssselect("dl.feed-meta dd a")[0].get("href") == new
+    [fetched] = page.cssselect("ol.fetches > li")
+    assert fetched.get("class") == "fetch ok"
+    assert fetched.cssselect(".reason")[0].text_content() == \
+        f"moved permanently (HTTP 301) to {new}; the feed now uses that URL"
+    assert new in tree(client.get("/feeds", headers=HTML)).cssselect(f"#feed-{fid} small")[0].text_content()
