@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 
 from app.db import writer
 from app.models import Article, Feed, FeedFetch, FeedItem, utcnow
-from app.pipeline.reader import RawArticle, ReadError, decode, read_bytes, sniff
+from app.pipeline.reader import RawArticle, ReadError, clean_line, decode, read_bytes, sniff
 
 if TYPE_CHECKING:  # httpx is imported where it is used: the web app imports this module and needs no HTTP client
     import httpx
@@ -384,6 +384,8 @@ def watch(engine: Engine, opts: WatchOptions, every: float, stop: threading.Even
 def check_url(url: str) -> str:
     """A feed URL: http(s) with a host; raises ValueError saying what is wrong."""
     url = url.strip()
+    if any(c.isspace() or not c.isprintable() for c in url):  # NUL and other control characters, spaces
+        raise ValueError("a feed URL holds no spaces or control characters")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("a feed URL starts with http:// or https:// and names a host")
@@ -399,7 +401,8 @@ def add_feed(session: Session, url: str, title: str = "", interval_minutes: int 
         raise ValueError(f"the interval is between {MIN_INTERVAL} minutes and {MAX_INTERVAL // 1440} days")
     if session.exec(select(Feed).where(Feed.url == url)).first():
         raise ValueError(f"{url} is already watched")
-    feed = Feed(url=url, title=title.strip()[:300], interval_minutes=interval_minutes, added_by=added_by[:100])
+    feed = Feed(url=url, title=clean_line(title)[:300], interval_minutes=interval_minutes,
+                added_by=clean_line(added_by)[:100])  # no control characters (PostgreSQL text holds no NUL)
     session.add(feed)
     session.commit()
     session.refresh(feed)

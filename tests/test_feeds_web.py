@@ -71,6 +71,24 @@ def test_a_bad_feed_form_says_why_and_keeps_what_was_typed(admin_client, engine,
     assert len(feeds_in(engine)) == 1
 
 
+@pytest.mark.parametrize("bad", ["https://example.org/a\x00.rss", "https://example.org/a b.rss", "https://exa\x07mple.org/"])
+def test_a_feed_url_with_control_characters_or_spaces_is_refused(admin_client, engine, bad):
+    """PostgreSQL text cannot hold NUL: refused with a message, never a 500 (issue 16)."""
+    csrf = sign_in(admin_client)
+    r = admin_client.post("/feeds", data={"csrf": csrf, "url": bad, "title": "T\x00itle"}, headers=HTML)
+    assert r.status_code == 400
+    assert "no spaces or control characters" in tree(r).cssselect("[role=alert]")[0].text_content()
+    assert feeds_in(engine) == []
+
+
+def test_a_feed_title_keeps_no_control_characters(admin_client, engine):
+    csrf = sign_in(admin_client)
+    r = admin_client.post("/feeds", data={"csrf": csrf, "url": "https://example.org/n.rss", "title": "Desk\x00 \x1bN"},
+                          follow_redirects=False)
+    assert r.status_code == 303
+    assert feeds_in(engine) == [("https://example.org/n.rss", "Desk N", 30, True)]
+
+
 def test_writes_need_a_signed_in_editor_and_the_csrf_token(admin_client, client, engine):
     assert client.post("/feeds", data={"url": "https://example.org/x.rss"}).status_code == 403  # writes disabled
     assert admin_client.post("/feeds", data={"url": "https://example.org/x.rss"}).status_code == 401
@@ -124,7 +142,7 @@ def test_a_feed_gone_for_good_shows_why_and_an_editor_resumes_it(admin_client, e
     csrf = sign_in(admin_client)
     page = admin_client.get("/feeds", headers=HTML)
     row = tree(page).cssselect(f"#feed-{fid}")[0]
-    assert "410 Gone" in row.text_content() and state_cells(page)[f"feed-{fid}"] == "paused"
+    assert "410 Gone" in row.text_content() and state_cells(page)[f"feed-{fid}"] == "disabled: 410 Gone"
     assert [b.text_content() for b in row.cssselect("button")] == ["Resume", "Remove"]
     log = tree(admin_client.get(f"/feeds/{fid}", headers=HTML)).cssselect("ol.fetches > li")
     assert [li.get("class") for li in log] == ["fetch failed"]

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app import feeds
 from app.db import writer
+from app.pipeline.reader import clean_line
 from app.web.deps import IdPath, SessionDep, SettingsDep
 from app.web.routes.admin import DISABLED, AdminDep, check_csrf, csrf_token
 from app.web.templating import render
@@ -39,7 +40,8 @@ def add_feed(request: Request, _: AdminDep, settings: SettingsDep, csrf: Annotat
         try:
             feed = feeds.add_feed(ws, url, title, interval, added_by="editor (web)")
         except ValueError as exc:
-            ctx = _page(request, ws, settings, error=str(exc), form={"url": url, "title": title, "interval": interval})
+            typed = {"url": clean_line(url), "title": clean_line(title), "interval": interval}  # shown again, no NUL
+            ctx = _page(request, ws, settings, error=str(exc), form=typed)
             return render(request, "feeds.html", ctx, status=400)
     return RedirectResponse(f"/feeds#feed-{feed.id}", status_code=303)
 
