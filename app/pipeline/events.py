@@ -747,7 +747,7 @@ def _event_dates(art: _Article, timexes: list[Timex], quotes) -> list[tuple[int,
     """Dates an event may take: outside quotes when there are any, never 'since X' or 'until X';
     day ranges ('23-25 March', 'September 13-17, 2023') as intervals."""
     usable = [t for t in timexes if not BOUND.search(art.text[max(0, t.start - 12):t.start])]
-    ranged = [(t, r) for t in usable if (r := _day_range(art.text, t))]
+    ranged = [(t, r) for t in usable if (r := _day_range(art.text, t))] + _day_pairs(art.text, timexes)
     covered = [(r[0], r[1]) for _, r in ranged]
     plain = [t for t in usable if not any(a <= t.start < b for a, b in covered) or any(t is x for x, _ in ranged)]
     spans = {id(t): r for t, r in ranged}
@@ -761,6 +761,31 @@ def _event_dates(art: _Article, timexes: list[Timex], quotes) -> list[tuple[int,
 
     dates = [(t.start, t.end, d) for t in plain if (d := date(t)) and not _inside(t.start, quotes)]
     return dates or [(t.start, t.end, d) for t in plain if (d := date(t))]
+
+
+WEEKDAY = re.compile(r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
+PAIR_FROM = re.compile(r"(?i)\b(?:from|between)\s+(?:(?:on|the)\s+)?$")
+PAIR_TO = re.compile(r"(?i)\s*(?:to|through|until|till|[-\u2013])\s*")
+PAIR_AND = re.compile(r"(?i)\s*and\s*")
+
+
+def _day_pairs(text: str, timexes: list[Timex]) -> list[tuple[Timex, tuple[int, int, dt.date, dt.date]]]:
+    """'from Monday to Wednesday', 'from May 7 to May 10', 'between 3 and 5 March': two days that bound
+    one interval (the first timex stands for it)."""
+    out = []
+    for a, b in zip(timexes, timexes[1:]):
+        ia, ib = a.interval, b.interval
+        if a.type != "DATE" or b.type != "DATE" or not ia or not ib or ia[0] != ia[1] or ib[0] != ib[1]:
+            continue
+        before, gap = text[max(0, a.start - 16):a.start], text[a.end:b.start]
+        if not PAIR_FROM.search(before) or not (PAIR_TO.fullmatch(gap) or (PAIR_AND.fullmatch(gap) and "between" in before.lower())):
+            continue
+        lo, hi = ia[0], ib[0]
+        if lo > hi and (lo - hi).days < 7 and WEEKDAY.search(a.text):  # 'from Monday to Wednesday' in a Monday paper
+            lo -= dt.timedelta(days=7)
+        if lo < hi and (hi - lo).days <= 366:
+            out.append((a, (a.start, b.end, lo, hi)))
+    return out
 
 
 YEAR_RANGE = re.compile(r"(?i)\b(?:from|between)\s+(?P<y1>(?:19|20)\d\d)\s+(?:to|and|until|through)\s+$")

@@ -267,6 +267,17 @@ def test_constructions(text, expected):
     assert got == expected
 
 
+@pytest.mark.parametrize("text,interval", [
+    ("Putin and Modi held talks from Monday to Wednesday in Moscow.", ("2025-03-10", "2025-03-12")),
+    ("Xi visited Moscow from May 7 to May 10, 2024.", ("2024-05-07", "2024-05-10")),
+    ("Putin met Xi between 3 and 5 March.", ("2025-03-03", "2025-03-05")),
+    ("Putin met Xi on Monday and Wednesday.", ("2025-03-17", "2025-03-17")),  # two days, no range: the first
+])
+def test_two_days_that_bound_a_range_date_the_act_by_the_interval(text, interval):
+    [e] = extract_events(text, MONDAY)
+    assert (e.date_start.isoformat(), e.date_end.isoformat()) == interval
+
+
 def test_clock_time_takes_the_narrative_day():
     text = ("Israel and Iran agreed to a ceasefire on 23 June 2025. Hours later, at 6:02 p.m. EDT, "
             "Donald Trump said the ceasefire was in effect.")
