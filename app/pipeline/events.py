@@ -641,6 +641,17 @@ def _paragraph(c: _Dating) -> _Date | None:
     return pd[1] if pd and pd[0] == c.s.paragraph else None
 
 
+def _narrative(c: _Dating) -> _Date | None:
+    """Current news (its narrative on a day in the week before publication): an act told in a later
+    paragraph goes on on the narrative's day ('Iwaya hosted them on Saturday. ¶ Iwaya held separate talks
+    with Wang'), approximately."""
+    pd = c.art.paragraph_date
+    if c.h.trigger.type == "statement" or not pd or not _verbal(c.art.text, c.h.start):
+        return None
+    d = pd[1]
+    return replace(d, approximate=True) if d.start == d.end and 0 <= (c.art.dct - d.start).days <= 7 else None
+
+
 def _collective(c: _Dating) -> _Date | None:
     """'the two leaders agreed': during their encounter."""
     if not (c.art.last_core_date and _collective_subject(c.art.text, c.cs, c.h.start)):
@@ -701,7 +712,7 @@ def _publication(c: _Dating) -> _Date | None:
 # Tried in order until one dates the trigger; each records its id on the event.
 EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
 LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
-               ("date.reported_week", _reported_week), ("date.publication", _publication))
+               ("date.reported_week", _reported_week), ("date.narrative", _narrative), ("date.publication", _publication))
 
 
 def _date_by(rules, c: _Dating) -> None:
@@ -764,6 +775,10 @@ def _event_dates(art: _Article, timexes: list[Timex], quotes) -> list[tuple[int,
 
 
 WEEKDAY = re.compile(r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
+WIRE_DATELINE = re.compile(
+    r"[A-Z][A-Z .'\u2019-]{1,40}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?(?:,\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"[a-z]*\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*\((?:Reuters|AP|AFP|Bloomberg|dpa|UPI|Xinhua|TASS|Anadolu|Kyodo|Yonhap|"
+    r"PTI|ANI|IANS|EFE|ANSA|Interfax|RFE/RL|Ukrinform|BelTA)\)\s*[-\u2013\u2014]+\s*")
 PAIR_FROM = re.compile(r"(?i)\b(?:from|between)\s+(?:(?:on|the)\s+)?$")
 PAIR_TO = re.compile(r"(?i)\s*(?:to|through|until|till|[-\u2013])\s*")
 PAIR_AND = re.compile(r"(?i)\s*and\s*")
@@ -834,6 +849,9 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     # triggers and mentions only, so one bad input cannot hold the writer for minutes
     ms = art.sentence_mentions(s)[:MAX_MENTIONS]
     timexes = art._in(art.timexes, s)[:MAX_MENTIONS]
+    wire = WIRE_DATELINE.match(s.text)  # 'TOKYO, March 20 (Reuters) -': the story's filing date, no event's
+    if wire:
+        timexes = [t for t in timexes if t.start >= s.start + wire.end()]
     dates = _event_dates(art, timexes, quotes)
     hits = _hits(art, s, clauses, quotes)
     for h in hits:

@@ -143,10 +143,20 @@ def _clean_name(name: str) -> str | None:
     return " ".join(words)
 
 
+# family names written first (Chinese, Korean, Vietnamese): 'Wang Yi' is later 'Wang', 'Cho Tae-yul' 'Cho'
+FAMILY_FIRST = frozenset("""Wang Li Zhang Liu Chen Yang Zhao Huang Zhou Wu Xu Sun Hu Zhu Gao Lin He Guo Ma Luo Xi Qin
+Han Deng Feng Cao Peng Zeng Xiao Tian Dong Pan Yuan Cai Jiang Yu Du Ye Cheng Wei Su Lu Ding Ren Shen Yao Zheng Xie Kim
+Lee Park Choi Cho Jung Kang Yoon Moon Jang Lim Shin Han Oh Seo Kwon Hwang Ahn Song Yoo Hong Nguyen Tran Le Pham Hoang
+Vo Phan Dang Bui Do Ho Ngo Duong To""".split())
+
+
 def _person(name: str, title: str) -> Actor:
     words = name.split()
     surname = words[-1] if len(words) > 1 else ""
-    aliases = (surname,) if surname and len(surname) > 2 and not re.fullmatch(r"[A-Z]\.", surname) else ()
+    if len(words) in (2, 3) and words[0] in FAMILY_FIRST:
+        surname = words[0]
+    short = len(surname) > 2 or surname in FAMILY_FIRST
+    aliases = (surname,) if surname and short and not re.fullmatch(r"[A-Z]\.", surname) else ()
     return Actor(slugify(name), name, "person", aliases, role=title.strip(), discovered=True)
 
 

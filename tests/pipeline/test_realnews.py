@@ -278,6 +278,20 @@ def test_two_days_that_bound_a_range_date_the_act_by_the_interval(text, interval
     assert (e.date_start.isoformat(), e.date_end.isoformat()) == interval
 
 
+def test_wire_story_narrative_and_dateline():
+    """A wire story: the dateline's date is the filing date, no event's; a later paragraph's act goes on on
+    the narrative's day; a family name written first ('Wang Yi') is the later 'Wang'."""
+    text = ("TOKYO, March 20 (Reuters) - Japanese Foreign Minister Takeshi Iwaya hosted his Chinese counterpart "
+            "Wang Yi in Tokyo on Saturday, the first such meeting in two years.\n"
+            "Iwaya held separate talks with South Korean Foreign Minister Cho Tae-yul.\n"
+            "Wang said after the meeting that Beijing was willing to improve ties.")
+    events = extract_events(text, dt.date(2025, 3, 20))
+    assert [(e.type, e.date, [r.slug for r in e.actors if r.role != "mentioned"]) for e in events] == [
+        ("meeting", "2025-03-15", ["takeshi-iwaya", "wang-yi"]),
+        ("talks", "2025-03-15", ["takeshi-iwaya", "cho-tae-yul"]),
+        ("statement", "2025-03-15", ["wang-yi"])]
+
+
 def test_clock_time_takes_the_narrative_day():
     text = ("Israel and Iran agreed to a ceasefire on 23 June 2025. Hours later, at 6:02 p.m. EDT, "
             "Donald Trump said the ceasefire was in effect.")
