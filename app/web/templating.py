@@ -16,6 +16,7 @@ from app.web.htmx import target, wants_fragment
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
+VARY = "HX-Request, HX-Target"  # what every page that can also answer with a fragment varies on
 HTMX = next((p.name for p in sorted(STATIC.glob("htmx-*.min.js"))), "htmx.min.js")
 
 
@@ -74,7 +75,7 @@ def render(request: Request, name: str, context: dict, blocks: dict[str, str] | 
     """The whole page, or for an htmx request the block named for its HX-Target (default 'app'), followed
     by the out-of-band block that `oob` names for it (title, head links, footer: what lies outside the target)."""
     context = {"request": request, **context}
-    headers = {"Vary": "HX-Request, HX-Target"}
+    headers = {"Vary": VARY}
     if blocks is not None and wants_fragment(request):
         key = target(request) if target(request) in blocks else ""
         block = blocks.get(key, "app")

@@ -150,3 +150,66 @@ def test_no_serious_accessibility_violation_at_both_widths(browser, live_server,
     if name == "timeline" and width == 1280:
         page.screenshot(path=str(DOCS / "timeline.png"))
     context.close()
+
+
+def view_state(page: Page) -> dict:
+    """Everything on the page that depends on the view, as the page shows it now."""
+    return page.evaluate("""() => ({
+        url: location.pathname + location.search,
+        title: document.title,
+        h1: document.querySelector('h1').textContent.trim(),
+        summary: document.getElementById('results-h').textContent.trim(),
+        head: Object.fromEntries(Array.from(document.head.querySelectorAll('link[rel=alternate]'))
+                                 .map(l => [l.id.slice(4), l.getAttribute('href')])),
+        footer: Object.fromEntries(Array.from(document.querySelectorAll('#twins a'))
+                                   .map(a => [a.dataset.twin, a.getAttribute('href')])),
+        q: document.getElementById('q').value,
+        chips: Array.from(document.querySelectorAll('.active-filters a')).map(a => a.getAttribute('href')),
+        filters: document.querySelector('#filters summary').textContent.trim(),
+    })""")
+
+
+def expected_twins(url: str) -> dict:
+    path, _, query = url.partition("?")
+    assert path == "/"
+    return {ext: f"/events.{ext}" + (f"?{query}" if query else "") for ext in ("json", "csv", "ics", "atom")}
+
+
+@pytest.mark.parametrize("cache", ["hit", "miss"])
+def test_back_and_forward_restore_every_view_dependent_part(page: Page, cache):
+    """After Back (htmx restores the page from its history cache, or on a miss asks the server for the
+    full page) and Forward, the head's alternate links, title, heading, footer twins and form follow the
+    restored URL, exactly as a fresh load of that URL shows them."""
+    page.goto(page.base + "/")
+    page.locator("#actors-h + ul a", has_text="Vladimir Putin").click()
+    settle(page, "actor=vladimir-putin")
+    first = view_state(page)
+    page.locator("#topics-h + ul a", has_text="ceasefire").click()
+    settle(page, "topic=ceasefire")
+    second = view_state(page)
+    assert first["url"] == "/?actor=vladimir-putin" and second["url"] == "/?actor=vladimir-putin&topic=ceasefire"
+    if cache == "miss":  # what a reader sees when the cache has lost the entry (full or cleared)
+        page.evaluate("sessionStorage.removeItem('htmx-history-cache')")
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"actor=vladimir-putin$"))
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_have_text("Vladimir Putin")
+    back = view_state(page)
+    assert back["head"] == expected_twins(back["url"]) == back["footer"]
+    assert back == first
+    bars = page.locator("figure.density a")  # the strip's arrow keys work again on the restored page
+    bars.last.focus()
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement === Array.from(document.querySelectorAll('figure.density a')).at(-2)")
+
+    page.go_forward()
+    page.wait_for_url(re.compile(r"topic=ceasefire$"))
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_have_text("Vladimir Putin · ceasefire")
+    forward = view_state(page)
+    assert forward["head"] == expected_twins(forward["url"])
+    assert forward == second
+
+    page.goto(page.base + back["url"])  # a fresh load shows the same
+    assert view_state(page) == back
