@@ -1,5 +1,10 @@
 // The timeline's keyboard and phone behaviour (CSP: same-origin script, no inline code):
-// - after a swap started from a link, focus and scroll move to the results heading (form fields keep focus);
+// - after a swap of the results the reader asked for, focus and scroll move to the results heading (the
+//   polite live region #announce, swapped out of band, says the new count). Asked for: a link, a submit
+//   (Enter in a field, a button) or a committed change of a checkbox, date, order or actor field. Not asked
+//   for, so focus stays where it is: the search box's as-you-type update (an `input` event) and its `change`
+//   when it loses focus, and any swap during which the reader went on pressing keys (still typing a date,
+//   moving along the type checkboxes): the live region alone reports those;
 // - after Back/Forward (htmx restores <body> from its history cache or from the server's full page), the
 //   <head>'s alternate links are rebuilt from the restored footer twins, and the behaviours below re-attached;
 // - the density strip and the type checkboxes are one tab stop each; the arrow keys, Home and End move within;
@@ -9,6 +14,8 @@
   var narrow = window.matchMedia("(max-width: 760px)");
   var filtersOpen = null;
   var roving = new WeakSet();
+  var submitted = false;  // a form was submitted since the last results swap
+  var lastKey = 0, requestAt = 0;
 
   function setupFilters() {
     var d = document.getElementById("filters");
@@ -63,13 +70,30 @@
     });
   }
 
+  function askedFor(detail) {
+    var cfg = detail.requestConfig || {};
+    var elt = cfg.elt, ev = cfg.triggeringEvent;
+    if (lastKey > requestAt) return false;  // the reader kept typing while it loaded
+    if (elt && elt.closest && elt.closest("a")) return true;
+    if (submitted || (ev && ev.type === "submit")) return true;
+    return !!ev && ev.type === "change" && !(ev.target && ev.target.id === "q");
+  }
+
   document.addEventListener("DOMContentLoaded", setup);
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter") lastKey = performance.now();
+  }, true);
+  document.addEventListener("submit", function () { submitted = true; }, true);
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.target && e.detail.target.id === "app") requestAt = performance.now();
+  });
   document.addEventListener("htmx:historyRestore", function () { syncHead(); setup(); });
   document.addEventListener("htmx:afterSettle", function (e) {
     if (!e.detail.target || e.detail.target.id !== "app") return;
     setup();
-    var elt = e.detail.requestConfig && e.detail.requestConfig.elt;
-    if (elt && elt.closest && elt.closest("a")) {
+    var move = askedFor(e.detail);
+    submitted = false;
+    if (move) {
       var h = document.getElementById("results-h");
       if (h) {
         h.focus({preventScroll: true});

@@ -213,3 +213,56 @@ def test_back_and_forward_restore_every_view_dependent_part(page: Page, cache):
 
     page.goto(page.base + back["url"])  # a fresh load shows the same
     assert view_state(page) == back
+
+
+def assert_results_in_view_and_announced(page: Page) -> None:
+    expect(page.locator("#results-h")).to_be_focused()  # (wait_for_function would need eval: the CSP forbids it)
+    box = page.locator("#results-h").bounding_box()
+    assert -1 < box["y"] and box["y"] + box["height"] <= page.viewport_size["height"], box  # (subpixel scroll)
+    expect(page.locator("#announce")).to_have_text(page.locator("#results-h").inner_text())
+
+
+def test_phone_form_changes_move_focus_and_scroll_to_the_results(page: Page):
+    """At 390 px, with the filter disclosure open below the results: adding an actor (Enter), changing the
+    order and changing a date each bring the results heading on screen, focused, its count announced."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + "/")
+    page.locator("#filters summary").click()
+    page.locator("#find").fill("Trump")
+    page.locator("#find").press("Enter")
+    settle(page, "actor=donald-trump")
+    assert_results_in_view_and_announced(page)
+
+    page.locator("#order").select_option("asc")
+    settle(page, "order=asc")
+    assert_results_in_view_and_announced(page)
+
+    page.locator("#from").fill("2025-03-01")
+    settle(page, "from=2025-03-01")
+    assert_results_in_view_and_announced(page)
+    assert page.evaluate("document.getElementById('filters').open")  # the reader's choice survives the swaps
+    expect(page.locator("#results-h")).to_contain_text("these filters")
+
+
+def test_phone_typing_a_search_keeps_focus_until_enter(page: Page):
+    """The search box swaps as you type: focus stays in it (the live region tells the count); Enter moves
+    focus to the results like any other submitted filter."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + "/")
+    page.locator("#q").click()
+    page.keyboard.type("Alaska")
+    settle(page, "q=Alaska")
+    expect(page.locator("#announce")).to_have_text(page.locator("#results-h").inner_text())
+    expect(page.locator("#q")).to_be_focused()
+    assert page.locator("#q").input_value() == "Alaska"
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert_results_in_view_and_announced(page)
+
+
+def test_a_type_checkbox_moves_focus_to_the_results(page: Page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + "/")
+    page.locator("#quick .types input[value=call]").check()
+    settle(page, "type=call")
+    assert_results_in_view_and_announced(page)
