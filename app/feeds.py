@@ -31,6 +31,7 @@ from sqlmodel import Session, select
 from app.db import writer
 from app.models import Article, Feed, FeedFetch, FeedItem, utcnow
 from app.pipeline.reader import RawArticle, ReadError, clean_line, decode, read_bytes, sniff
+from app.timeline.context import plural
 
 if TYPE_CHECKING:  # httpx is imported where it is used: the web app imports this module and needs no HTTP client
     import httpx
@@ -479,8 +480,7 @@ class Freshness:
         seconds = max(0, int(((now or utcnow()) - self.arrived).total_seconds()))
         for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
             if seconds >= size:
-                n = seconds // size
-                return f"{n} {unit}{'' if n == 1 else 's'} ago"
+                return plural(seconds // size, unit) + " ago"
         return "just now"
 
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.lexicon import load_lexicon
+from app.timeline.context import plural
 from app.web.htmx import target, wants_fragment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ def highlight(value: str, terms: tuple[str, ...] = ()) -> Markup:
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml", "svg"]),
                   trim_blocks=True, lstrip_blocks=True)
-env.globals.update(htmx_js=HTMX, event_types=lambda: load_lexicon().types)
+env.globals.update(htmx_js=HTMX, event_types=lambda: load_lexicon().types, plural=plural)
 env.filters["highlight"] = highlight
 
 
