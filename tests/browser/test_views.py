@@ -266,3 +266,26 @@ def test_a_type_checkbox_moves_focus_to_the_results(page: Page):
     page.locator("#quick .types input[value=call]").check()
     settle(page, "type=call")
     assert_results_in_view_and_announced(page)
+
+
+def test_the_readme_states_the_measured_tab_count(page: Page):
+    """The README says how many Tab presses the first event is from the top: the number measured here."""
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    claimed = int(re.search(r"the first event is (\d+) Tab presses from the top", readme)[1])
+    page.goto(page.base + "/")
+    for presses in range(1, 30):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('article.event')"):
+            break
+    assert presses == claimed
+    claimed = int(re.search(r"or (\d+) after “Skip to events”", readme)[1])
+    page.goto(page.base + "/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Skip to events"
+    for presses in range(1, 30):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('article.event')"):
+            break
+    assert presses == claimed
