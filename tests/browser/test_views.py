@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DOCS, serious_violations
+from tests.screenshots import take
 
 
 def shown_ids(page: Page) -> list[int]:
@@ -130,7 +131,7 @@ def test_phone_results_before_filters_and_a_tap_scrolls_to_the_results(page: Pag
     top = page.locator("#results-h").bounding_box()["y"]
     assert 0 <= top < 844
     expect(page.locator("#filters summary")).to_contain_text("1 active")
-    page.screenshot(path=str(DOCS / "timeline-390.png"))
+    take(page, "timeline-390.png", DOCS)
 
 
 PAGES = [("timeline", "/?actor=vladimir-putin"), ("search", "/?q=nothing-matches-this"), ("range", "/?from=2025-04-01&to=2025-03-01"),
@@ -148,7 +149,7 @@ def test_no_serious_accessibility_violation_at_both_widths(browser, live_server,
     page.goto(live_server + path)
     assert serious_violations(page) == []
     if name == "timeline" and width == 1280:
-        page.screenshot(path=str(DOCS / "timeline.png"))
+        take(page, "timeline.png", DOCS)
     context.close()
 
 
