@@ -80,7 +80,8 @@ def _ingest(paths, if_empty, bulk, workers, settings) -> None:
 
     from app.db import writer
     from app.pipeline.reader import ReadError, read_sources
-    from app.pipeline.store import counts, ingest_safely, is_empty, sync_lexicon
+    from app import tombstones
+    from app.pipeline.store import counts, is_empty, sync_lexicon
 
     engine = _engine()
     _warm()
@@ -93,6 +94,7 @@ def _ingest(paths, if_empty, bulk, workers, settings) -> None:
         if bulk:
             return _bulk(engine, paths, settings, stdin, workers)
         tally = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0, "events": 0}
+        skipped: list[str] = []
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
             task = progress.add_task("Loading", total=None)
@@ -103,7 +105,7 @@ def _ingest(paths, if_empty, bulk, workers, settings) -> None:
                     _failed(item.where, item.reason)
                     continue
                 try:
-                    result = ingest_safely(session, item)
+                    result = tombstones.ingest(session, item)
                 except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
                     session.rollback()
                     if isinstance(exc, OperationalError) and _locked(exc):
@@ -111,26 +113,48 @@ def _ingest(paths, if_empty, bulk, workers, settings) -> None:
                     tally["failed"] += 1
                     _failed(item.source, f"{type(exc).__name__}: {exc}")
                     continue
+                if result.status == tombstones.DELETED:
+                    skipped.append(item.source)
+                    continue
                 tally[result.status] += 1
                 tally["events"] += result.events
         total = counts(session)
     err.print(f"articles: {tally['new']} new, {tally['updated']} updated, {tally['unchanged']} unchanged, "
               f"{tally['failed']} failed; {tally['events']} event mentions extracted; "
               f"database: {total['articles']} articles, {total['events']} events")
+    _report_skipped(skipped)
     if tally["failed"]:
         raise typer.Exit(1)
+
+
+def _report_skipped(sources: list[str]) -> None:
+    """The articles not loaded because an editor deleted them (their deletion sticks until undone)."""
+    from app.timeline.context import plural
+
+    if sources:
+        err.print(f"{plural(len(sources), 'article')} skipped: an editor deleted "
+                  f"{'it' if len(sources) == 1 else 'them'} (undo the deletion at /corrections to load "
+                  f"{'it' if len(sources) == 1 else 'them'} again): {', '.join(sources)}", markup=False, soft_wrap=True)
 
 
 def _bulk(engine, paths, settings, stdin, workers) -> None:
     from sqlmodel import Session
 
+    from app import tombstones
     from app.pipeline.reader import ReadError, read_sources
     from app.pipeline.store import bulk_ingest, counts
+
+    with Session(engine) as session:
+        deleted = tombstones.keys(session)
+    skipped: list[str] = []
 
     def items():
         for item in read_sources(paths, settings.max_article_bytes, stdin):
             if isinstance(item, ReadError):
                 _failed(item.where, item.reason)
+            elif item.key in deleted:
+                skipped.append(item.source)
+                continue
             yield item
 
     try:
@@ -142,6 +166,7 @@ def _bulk(engine, paths, settings, stdin, workers) -> None:
         total = counts(session)
     err.print(f"articles: {tally['new']} new, {tally['unchanged']} duplicate, {tally['failed']} failed; "
               f"database: {total['articles']} articles, {total['events']} events")
+    _report_skipped(skipped)
     rate = (tally["new"] + tally["unchanged"]) / max(tally["total_s"], 0.001)
     err.print(f"read and extracted in {tally['read_extract_s']} s, grouped and stored in "
               f"{tally['total_s'] - tally['read_extract_s']:.1f} s: {tally['total_s']} s, {rate:.0f} articles/s")

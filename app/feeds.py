@@ -31,6 +31,7 @@ from sqlmodel import Session, select
 from app.db import writer
 from app.models import Article, Feed, FeedFetch, FeedItem, utcnow
 from app.pipeline.reader import RawArticle, ReadError, clean_line, decode, read_bytes, sniff
+from app.timeline.context import plural
 
 if TYPE_CHECKING:  # httpx is imported where it is used: the web app imports this module and needs no HTTP client
     import httpx
@@ -96,6 +97,7 @@ class Outcome:
     entries: int = 0
     counts: dict = field(default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0, "failed": 0})
     items: list[tuple[int, str]] = field(default_factory=list)  # (article id, new | updated)
+    deleted: int = 0  # entries skipped because an editor deleted their article (app/tombstones.py)
     duration_ms: int = 0
     next_fetch_at: dt.datetime | None = None
     note: str = ""  # what the fetch did to the feed itself (disabled it, ...), for the log line and the fetch log
@@ -106,7 +108,8 @@ class Outcome:
         c = self.counts
         answer = f"HTTP {self.http_status}" if self.http_status else "no answer"
         what = f"{self.entries} entries: {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, " \
-               f"{c['failed']} failed" if self.status == "ok" else self.reason or self.status
+               f"{c['failed']} failed" + (f", {self.deleted} skipped (deleted by an editor)" if self.deleted else "") \
+            if self.status == "ok" else self.reason or self.status
         note = f"; {self.note}" if self.note else ""
         nxt = f"; next {self.next_fetch_at:%Y-%m-%d %H:%M:%S}Z" if self.next_fetch_at and not self.disabled else ""
         return f"feed {self.feed_id} {self.url} {self.status} ({answer}) {what}{note}; {self.duration_ms} ms{nxt}"
@@ -226,16 +229,19 @@ def claim(engine: Engine, now: dt.datetime, opts: WatchOptions, due_by: dt.datet
 
 
 def _ingest(engine: Engine, articles: list[RawArticle], out: Outcome) -> None:
-    from app.pipeline.store import ingest_safely
+    from app import tombstones
 
     with Session(writer(engine)) as ws:
         for raw in articles:
             try:
-                result = ingest_safely(ws, raw)
+                result = tombstones.ingest(ws, raw)
             except Exception as exc:  # noqa: BLE001 - one bad entry must not stop the feed
                 ws.rollback()
                 out.counts["failed"] += 1
                 log.warning("feed %s entry %s failed: %s: %s", out.feed_id, raw.source, type(exc).__name__, exc)
+                continue
+            if result.status == tombstones.DELETED:
+                out.deleted += 1
                 continue
             out.counts[result.status] += 1
             if result.status != "unchanged":
@@ -306,7 +312,7 @@ def _write(engine: Engine, feed: Claimed, got: Fetched, out: Outcome, started: d
             _move(ws, row, got, out)
         fetch_row = FeedFetch(feed_id=feed.id, started_at=started, duration_ms=out.duration_ms, status=out.status,
                               http_status=out.http_status, reason=out.logged_reason(), entries=out.entries,
-                              **out.counts)
+                              deleted=out.deleted, **out.counts)
         ws.add_all([row, fetch_row])
         ws.flush()
         ws.add_all([FeedItem(fetch_id=fetch_row.id, article_id=a, status=st) for a, st in dict(out.items).items()])
@@ -479,8 +485,7 @@ class Freshness:
         seconds = max(0, int(((now or utcnow()) - self.arrived).total_seconds()))
         for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
             if seconds >= size:
-                n = seconds // size
-                return f"{n} {unit}{'' if n == 1 else 's'} ago"
+                return plural(seconds // size, unit) + " ago"
         return "just now"
 
 

@@ -127,6 +127,18 @@ class Correction(SQLModel, table=True):
     undone_by: str = ""
 
 
+class Tombstone(SQLModel, table=True):
+    """An article an editor deleted, under its key (Article.key: the URL when known, else the text's hash):
+    loading that key again (a file, a paste, the API, a watched feed) skips it, so the deletion sticks.
+    Undoing the deletion (its Correction) removes the tombstone. See app/tombstones.py."""
+
+    key: str = Field(primary_key=True)
+    article_id: int  # the deleted article's id (no foreign key: the row is gone)
+    correction_id: int = Field(foreign_key="correction.id", index=True, ondelete="CASCADE")
+    editor: str
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class Actor(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, index=True)
@@ -218,6 +230,7 @@ class FeedFetch(SQLModel, table=True):
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    deleted: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # entries an editor had deleted: skipped
 
 
 class FeedItem(SQLModel, table=True):

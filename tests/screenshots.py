@@ -19,8 +19,17 @@ SHOTS = {
     "lanes-360.png": ("/?view=lanes&actor=donald-trump&actor=vladimir-putin&actor=volodymyr-zelensky",
                       (".summary", "#lanes-cap", "#overview-cap")),
     "dyad.png": ("/actors/donald-trump/with/vladimir-putin", (".dyad-facts", "table.counts")),
+    # the timeline (tests/browser/test_views.py): the site links and the list/lanes switch tell its UI
+    "timeline.png": ("/?actor=vladimir-putin", ("header.site nav", "h1", "#results-h", ".view-switch", "#filters summary")),
+    "timeline-390.png": ("/?actor=vladimir-putin", ("h1", "#results-h", ".view-switch", "#filters summary")),
 }
 REGENERATE = "UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_lanes.py -p no:cacheprovider"
+REGENERATE_TIMELINE = "UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_views.py -p no:cacheprovider"
+
+
+def regenerate(shot: str) -> str:
+    """The command that takes README screenshot `shot` again."""
+    return REGENERATE_TIMELINE if shot.startswith("timeline") else REGENERATE
 
 
 def squash(text: str | None) -> str:

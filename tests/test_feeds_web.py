@@ -126,7 +126,7 @@ def test_a_feed_page_shows_its_last_fetches_and_what_they_added(client, engine):
     assert "HTTP 500" in fetched[0].text_content()
     assert [a.text_content() for a in fetched[1].cssselect("ul a")] == ["Story 0", "Story 1"]
     assert all(a.get("href").startswith("/articles/") for a in fetched[1].cssselect("ul a"))
-    assert "failing (1 in a row)" in page.cssselect("dd.state")[0].text_content()
+    assert "failing (1 failure in a row)" in page.cssselect("dd.state")[0].text_content()
     assert client.get("/feeds/999", headers=HTML).status_code == 404
 
 

@@ -28,5 +28,5 @@ def test_upgrade_is_idempotent(empty_url):
     init_db(engine)
     with engine.connect() as conn:
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        assert MigrationContext.configure(conn).get_current_revision() == head == "0012_feed_redirects"
+        assert MigrationContext.configure(conn).get_current_revision() == head == "0013_tombstones"
     engine.dispose()

@@ -156,7 +156,7 @@ def conditions(session: Session, f: Filters, skip: str = "", facet_driven: bool 
 
 def _text_condition(session: Session, q: str):
     """Titles and quotes (full text), or an actor whose name or alias is the text (accents and case aside)."""
-    named = [a["id"] for a in find_actors(session, q, exact=True)]
+    named = [a["id"] for a in named_in_search(session, q)]
     if session.get_bind().dialect.name == "sqlite":
         match = fts_query(q)
         if not match:
@@ -204,6 +204,18 @@ def find_actors(session: Session, q: str, limit: int = 10, exact: bool = False) 
     events = totals(session, tally.ALL)
     ranked.sort(key=lambda ra: (ra[0], -events.get(f"a:{ra[1]['id']}", 0), ra[1]["name"]))
     return [dict(a, count=events.get(f"a:{a['id']}", 0), exact=rank == 0) for rank, a in ranked[:limit]]
+
+
+def named_in_search(session: Session, q: str) -> list[dict]:
+    """The actors a text search also matched (their name or an alias is the whole text, accents and case
+    aside), each with alias=True when the text is not in their display name (as 'Zelenskiy' is not in
+    'Volodymyr Zelensky'): the cards mark them, and the page says which name the text is."""
+    needle = normalise(q).split()
+
+    def in_name(name: str) -> bool:
+        words = normalise(name).split()
+        return all(any(w.startswith(t) for w in words) for t in needle)
+    return [dict(a, alias=not in_name(a["name"])) for a in find_actors(session, q, exact=True)] if needle else []
 
 
 def _driver(session: Session, f: Filters):

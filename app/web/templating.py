@@ -11,11 +11,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.lexicon import load_lexicon
+from app.timeline.context import plural
 from app.web.htmx import target, wants_fragment
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
+VARY = "HX-Request, HX-Target"  # what every page that can also answer with a fragment varies on
 HTMX = next((p.name for p in sorted(STATIC.glob("htmx-*.min.js"))), "htmx.min.js")
 
 
@@ -35,7 +37,7 @@ def highlight(value: str, terms: tuple[str, ...] = ()) -> Markup:
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml", "svg"]),
                   trim_blocks=True, lstrip_blocks=True)
-env.globals.update(htmx_js=HTMX, event_types=lambda: load_lexicon().types)
+env.globals.update(htmx_js=HTMX, event_types=lambda: load_lexicon().types, plural=plural)
 env.filters["highlight"] = highlight
 
 
@@ -74,7 +76,7 @@ def render(request: Request, name: str, context: dict, blocks: dict[str, str] | 
     """The whole page, or for an htmx request the block named for its HX-Target (default 'app'), followed
     by the out-of-band block that `oob` names for it (title, head links, footer: what lies outside the target)."""
     context = {"request": request, **context}
-    headers = {"Vary": "HX-Request, HX-Target"}
+    headers = {"Vary": VARY}
     if blocks is not None and wants_fragment(request):
         key = target(request) if target(request) in blocks else ""
         block = blocks.get(key, "app")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.timeline.context import grouped, view_context
 from app.timeline.filters import Filters
-from app.timeline.queries import cached, load_events, page_ids, per_event
+from app.timeline.queries import cached, load_events, named_in_search, page_ids, per_event
 from app.web.templating import env
 
 
@@ -27,13 +27,15 @@ class Card:
     html: Markup
 
 
-def cards(session: Session, ids: list[int], heading: str = "h5", terms: tuple[str, ...] = ()) -> list[Card]:
-    """Rendered cards, their search terms marked; kept per event, heading and terms."""
+def cards(session: Session, ids: list[int], heading: str = "h5", terms: tuple[str, ...] = (),
+          named: tuple[str, ...] = ()) -> list[Card]:
+    """Rendered cards, their search terms marked and the actors the search named (slugs) marked; kept per
+    event, heading, terms and named actors."""
     def build(missing: list[int]) -> dict[int, Card]:
         card = env.get_template("_macros.html").module.event_card
-        return {e.id: Card(e.id, e.date_start, e.precision, e.date_label, Markup(card(e, heading, terms)))
+        return {e.id: Card(e.id, e.date_start, e.precision, e.date_label, Markup(card(e, heading, terms, named)))
                 for e in load_events(session, missing)}
-    return per_event(session, ("card", heading, terms), ids, build)
+    return per_event(session, ("card", heading, terms, named), ids, build)
 
 
 def search_terms(q: str) -> tuple[str, ...]:
@@ -41,7 +43,7 @@ def search_terms(q: str) -> tuple[str, ...]:
 
 
 def _view(session: Session, f: Filters) -> dict:
-    ctx = view_context(session, f)
+    ctx = view_context(session, f) | {"named": named_in_search(session, f.q) if f.q else []}
     return ctx | {"panel_html": Markup(env.get_template("_panel.html").render(ctx)),
                   "density_html": Markup(env.get_template("_density.html").render(ctx))}
 
@@ -50,7 +52,7 @@ def timeline_context(session: Session, f: Filters, size: int) -> dict:
     """Everything the timeline page shows for one filtered view and page."""
     view = cached(session, ("view", f.cache_key, f.order, f.view), lambda: _view(session, f))
     ids, nxt = page_ids(session, f, size)
-    page_cards = cards(session, ids, terms=search_terms(f.q))
+    page_cards = cards(session, ids, terms=search_terms(f.q), named=tuple(a["slug"] for a in view["named"]))
     return view | {
         "cards": page_cards,
         "groups": grouped(page_cards),

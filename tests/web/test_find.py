@@ -67,3 +67,31 @@ def test_no_match_says_what_was_searched(client):
     tree = lxml.html.fromstring(client.get("/?q=xylophone", headers=HTML).text)
     empty = tree.cssselect("p.empty")[0].text_content()
     assert "title, quoted sentences or actors (names and aliases)" in empty and "“xylophone”" in empty
+
+
+@pytest.mark.parametrize("q", ["Zelenskiy", "zelénskiy", "Zelensky", "trump", "Sybiha"])
+def test_every_card_a_search_finds_shows_why(client, q):
+    """A search that matched an actor by name or alias marks that actor's name on each card it found; an
+    event found through an actor its sources only mention says so, with the name marked."""
+    tree = lxml.html.fromstring(client.get("/", params={"q": q}, headers=HTML).text)
+    cards = tree.cssselect("article.event")
+    assert cards
+    unexplained = [c.cssselect(".title")[0].text_content().strip() for c in cards if not c.cssselect("mark")]
+    assert unexplained == []
+    total = client.get("/events.json", params={"q": q}).json()["total"]
+    assert len(cards) == min(total, 50)
+
+
+def test_a_search_by_alias_marks_the_actor_and_names_it(client):
+    tree = lxml.html.fromstring(client.get("/?q=Zelenskiy", headers=HTML).text)
+    chips = [c for c in tree.cssselect("article.event a.chip.actor") if c.get("href") == "/?actor=volodymyr-zelensky"]
+    assert chips and all(c.cssselect("mark")[0].text_content() == "Volodymyr Zelensky" for c in chips)
+    why = [p.text_content() for p in tree.cssselect("article.event .matched")]
+    assert why and all("Volodymyr Zelensky" in w and "mentioned" in w for w in why)
+    note = tree.cssselect("#events .searched")[0]
+    assert "“Zelenskiy” is a name of Volodymyr Zelensky" in note.text_content()
+    assert note.cssselect("a")[0].get("href") == "/?actor=volodymyr-zelensky"
+    # the plain name marks the chip the same way, with no note (the name explains itself)
+    plain = lxml.html.fromstring(client.get("/?q=Zelensky", headers=HTML).text)
+    assert not plain.cssselect("#events .searched")
+    assert all(c.cssselect("mark") for c in plain.cssselect("article.event a.chip.actor[href='/?actor=volodymyr-zelensky']"))

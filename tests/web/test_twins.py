@@ -138,3 +138,27 @@ def test_load_more_fragment(client):
     ids = [int(re.fullmatch(r"ev-(\d+)-title", c.get("aria-labelledby"))[1]) for c in cards]
     assert ids and ids == [e["id"] for e in second["events"]]
     assert not set(ids) & {e["id"] for e in page["events"]}
+
+
+@pytest.mark.parametrize("ext", ["json", "csv", "ics", "atom"])
+@pytest.mark.parametrize("qs,canonical", [
+    ("actor=&q=", ""),
+    ("actor=vladimir-putin&topic=ceasefire&q=&from=&to=&type=call&order=desc&actor=",
+     "actor=vladimir-putin&topic=ceasefire&type=call"),
+    ("type=call&actor=vladimir-putin", "actor=vladimir-putin&type=call"),
+    ("to=2025-03-31&from=2025-03-01", "from=2025-03-01&to=2025-03-31"),
+    ("order=desc&min_sources=0", ""),
+])
+def test_twins_redirect_non_canonical_query_strings_like_the_page(client, ext, qs, canonical):
+    r = client.get(f"/events.{ext}?{qs}", follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"] == f"/events.{ext}" + (f"?{canonical}" if canonical else "")
+    page = client.get("/?" + qs, headers={"accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 301 and page.headers["location"] == "/" + (f"?{canonical}" if canonical else "")
+    assert client.get(r.headers["location"], follow_redirects=False).status_code == 200
+
+
+def test_canonical_twins_and_their_next_links_answer_directly(client):
+    first = client.get("/events.json?order=asc", follow_redirects=False)
+    assert first.status_code == 200 and first.json()["next"]
+    assert client.get(first.json()["next"].replace("http://testserver", ""), follow_redirects=False).status_code == 200
+    assert client.get("/events.atom?q=Zelenskiy&order=asc", follow_redirects=False).status_code == 200

@@ -25,6 +25,7 @@ HX = {"HX-Request": "true", "HX-Target": "app", "accept": "text/html"}
 def test_non_canonical_query_strings_redirect_permanently(client, qs, canonical):
     r = client.get("/?" + qs, headers=HTML, follow_redirects=False)
     assert r.status_code == 301 and r.headers["location"] == canonical
+    assert "HX-Request" in r.headers["vary"]  # the same URL answers htmx with a fragment: caches must tell them apart
     assert client.get(canonical, headers=HTML, follow_redirects=False).status_code == 200
 
 

@@ -25,7 +25,8 @@ from app.db import writer
 from app.lexicon import load_lexicon
 from app.models import AdminSession
 from app.pipeline.reader import RawArticle, ReadError, make_article, parse_text, read_bytes
-from app.pipeline.store import extract, ingest_safely, split_event, sync_lexicon
+from app import tombstones
+from app.pipeline.store import extract, split_event, sync_lexicon
 from app.timeline.queries import date_label
 from app.web.deps import IdPath, SettingsDep
 from app.web.templating import render
@@ -247,7 +248,7 @@ async def ingest_submit(
     if action == "save" and raws:
         with Session(writer(request.app.state.engine)) as ws:
             sync_lexicon(ws)
-            saved = [ingest_safely(ws, raw) for raw in raws]
+            saved = [tombstones.ingest(ws, raw) for raw in raws]
     status = 400 if errors and not raws else 200
     return render(request, "ingest.html", {
         "title": "Add articles", "enabled": True, "csrf": csrf_token(request), "rows": [] if saved else _preview_rows(raws),
@@ -274,7 +275,8 @@ class ArticleOut(BaseModel):
 
 
 @router.post("/api/v1/articles", response_model=ArticleOut, status_code=201, tags=["api v1"],
-             summary="Add an article (Authorization: Bearer <token>)")
+             summary="Add an article (Authorization: Bearer <token>)",
+             responses={409: {"description": "An editor deleted this article: it is not loaded again until that is undone"}})
 def api_add_article(article: ArticleIn, request: Request, _: AdminDep, settings: SettingsDep) -> ArticleOut:
     if request.state.auth != "token":  # a JSON body carries no CSRF token: the API takes the bearer token only
         raise HTTPException(401, "Send 'Authorization: Bearer <token>'.", headers={"WWW-Authenticate": "Bearer"})
@@ -286,7 +288,10 @@ def api_add_article(article: ArticleIn, request: Request, _: AdminDep, settings:
         raise HTTPException(422, exc.reason) from None
     with Session(writer(request.app.state.engine)) as ws:
         sync_lexicon(ws)
-        result = ingest_safely(ws, raw)
+        result = tombstones.ingest(ws, raw)
+    if result.status == tombstones.DELETED:
+        raise HTTPException(409, f"An editor deleted this article (article {result.article_id}); it is not loaded "
+                                 "again until the deletion is undone (/corrections).")
     return ArticleOut(status=result.status, article_id=result.article_id, events=result.events,
                       article_url=str(request.base_url).rstrip("/") + f"/articles/{result.article_id}")
 

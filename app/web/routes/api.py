@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
 
 from app.models import EventPage, EventRead, FacetCount
 from app.timeline import export, queries
@@ -20,6 +21,14 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def _canonical(request: Request, f: Filters) -> RedirectResponse | None:
+    """A permanent redirect to the twin's canonical URL (same path and extension) when the query string
+    is not it (empty parameters, another order, repeats), as the timeline page does; else None."""
+    if request.url.query != f.query_string:
+        return RedirectResponse(f.url(request.url.path, cursor=f.cursor), status_code=301)
+    return None
+
+
 def _page(request: Request, session, f: Filters, size: int) -> Response:
     """An EventPage as JSON, joined from each event's JSON kept per data version (see queries.per_event)."""
     base = _base(request)
@@ -32,29 +41,40 @@ def _page(request: Request, session, f: Filters, size: int) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/events.json", response_model=EventPage, summary="The filtered timeline as JSON")
+TWIN_RESPONSES = {301: {"description": "The same twin at its canonical URL (no empty parameters, fixed order)"}}
+
+
+@router.get("/events.json", response_model=EventPage, summary="The filtered timeline as JSON", responses=TWIN_RESPONSES)
 def events_json(request: Request, session: SessionDep, f: FiltersDep, settings: SettingsDep) -> Response:
+    if redirect := _canonical(request, f):
+        return redirect
     return _page(request, session, f, settings.page_size)
 
 
 @router.get("/events.csv", summary="The filtered timeline as CSV (RFC 4180)", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
+            responses={200: {"content": {"text/csv": {}}}, **TWIN_RESPONSES})
 def events_csv(request: Request, session: SessionDep, f: FiltersDep) -> Response:
+    if redirect := _canonical(request, f):
+        return redirect
     body = export.to_csv(queries.all_events(session, f), _base(request))
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'inline; filename="events.csv"'})
 
 
 @router.get("/events.ics", summary="The filtered timeline as iCalendar", response_class=Response,
-            responses={200: {"content": {"text/calendar": {}}}})
+            responses={200: {"content": {"text/calendar": {}}}, **TWIN_RESPONSES})
 def events_ics(request: Request, session: SessionDep, f: FiltersDep) -> Response:
+    if redirect := _canonical(request, f):
+        return redirect
     body = export.to_ics(queries.all_events(session, f), _base(request), f.describe())
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
 @router.get("/events.atom", summary="The filtered timeline as an Atom feed", response_class=Response,
-            responses={200: {"content": {"application/atom+xml": {}}}})
+            responses={200: {"content": {"application/atom+xml": {}}}, **TWIN_RESPONSES})
 def events_atom(request: Request, session: SessionDep, f: FiltersDep) -> Response:
+    if redirect := _canonical(request, f):
+        return redirect
     events = queries.all_events(session, Filters(**{**f.__dict__, "order": "desc"}), FEED_LIMIT)
     body = export.to_atom(events, _base(request), f, str(request.url))
     return Response(body, media_type="application/atom+xml; charset=utf-8")

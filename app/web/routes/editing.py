@@ -1,7 +1,8 @@
 """Editors' routes: correct or hide an event, delete an article, undo any of these; and the log of changes.
 
 Each needs a signed-in editor (or the bearer token) and the form's CSRF token, as every write route does
-(app/web/routes/admin.py). The work is app/pipeline/corrections.py's; these routes only call it.
+(app/web/routes/admin.py). The work is app/pipeline/corrections.py's; these routes only call it (through
+app/tombstones.py for a deletion and its undo, which keeps the deleted article's tombstone).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
+from app import tombstones
 from app.db import writer
 from app.models import Correction
 from app.pipeline import corrections
@@ -70,7 +72,7 @@ def hide_event(event_id: IdPath, request: Request, _: AdminDep, csrf: Text = "",
 def delete_article(article_id: IdPath, request: Request, _: AdminDep, csrf: Text = "", editor: Text = ""):
     check_csrf(request, csrf)
     who = _editor(request, editor)
-    _write(request, lambda ws: corrections.delete_article(ws, article_id, who))
+    _write(request, lambda ws: tombstones.delete_article(ws, article_id, who))
     return RedirectResponse("/corrections", status_code=303)
 
 
@@ -78,7 +80,7 @@ def delete_article(article_id: IdPath, request: Request, _: AdminDep, csrf: Text
 def undo(correction_id: IdPath, request: Request, _: AdminDep, csrf: Text = "", editor: Text = ""):
     check_csrf(request, csrf)
     who = _editor(request, editor)
-    event_id = _write(request, lambda ws: corrections.undo(ws, correction_id, who))
+    event_id = _write(request, lambda ws: tombstones.undo(ws, correction_id, who))
     return RedirectResponse(f"/events/{event_id}#history" if event_id else "/corrections", status_code=303)
 
 

@@ -17,7 +17,7 @@ from app.web.deps import MAX_ID, FiltersDep, IdPath, SessionDep, SettingsDep
 from app.web.htmx import wants_fragment
 from app.web.routes.admin import csrf_token
 from app.web.routes.editing import is_editor
-from app.web.templating import render
+from app.web.templating import VARY, render
 
 router = APIRouter(responses={400: {"description": "A filter value that cannot be honoured"},
                               404: {"description": "No such event, actor or article"}})
@@ -35,7 +35,7 @@ def timeline(request: Request, session: SessionDep, f: FiltersDep, settings: Set
             notice = f"No actor is called “{find.strip()}” (names and aliases were searched)."
     canonical = f.url("/", cursor=f.cursor)
     if not wants_fragment(request) and not notice and request.url.query != f.query_string:
-        return RedirectResponse(canonical, status_code=301 if not find else 303)
+        return RedirectResponse(canonical, status_code=301 if not find else 303, headers={"Vary": VARY})
     if f.view == "lanes":
         ctx = lanes_context(session, f)
     else:
