@@ -97,6 +97,28 @@ def test_ingest_mixed_folder_exits_nonzero_and_names_the_bad_file(db_env, tmp_pa
     assert (again["new"], again["updated"], again["unchanged"], again["failed"], again["articles"]) == (0, 0, 1, 1, 1)
 
 
+def test_an_article_changed_in_place_counts_as_updated(db_env, empty_url, tmp_path):
+    """An article is its URL when it has one: the same URL with a new body is one article, updated and
+    re-extracted (issue 15, item 10: an 'updated' count is asserted, so counting updates as new would fail).
+    Without a URL an article is its text, so an edited file is a new article."""
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    story = folder / "story.json"
+
+    def write(body: str) -> None:
+        story.write_text(json.dumps({"title": "Call", "published": "2025-03-19", "url": "https://example.org/call",
+                                     "body": body}))
+
+    write("Trump and Putin spoke by phone on Tuesday.")
+    first = summary(runner.invoke(app, ["ingest", str(folder)]).output)
+    assert (first["new"], first["updated"], first["unchanged"], first["articles"], first["events"]) == (1, 0, 0, 1, 1)
+    write("Trump and Putin spoke by phone on Tuesday. Zelensky met Macron in Paris on Monday.")
+    second = summary(runner.invoke(app, ["ingest", str(folder)]).output)
+    assert (second["new"], second["updated"], second["unchanged"], second["articles"], second["events"]) == (0, 1, 0, 1, 2)
+    assert second["mentions"] == 2
+    assert stored(empty_url) == {"articles": 1, "events": 2}
+
+
 def test_extract_prints_the_scorer_contract():
     r = runner.invoke(app, ["extract", str(SEEDS / "000_f77b6c0dd251356e.txt"), "--format", "jsonl"])
     assert r.exit_code == 0
