@@ -423,6 +423,7 @@ def watch(
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    log.info("watching feeds: a look for due ones every %g s (%s)", every, engine.dialect.name)
     watch_feeds(engine, opts, every, stop)
 
 
