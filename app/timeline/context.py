@@ -7,6 +7,7 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
+from app.timeline.days import window
 from app.timeline.filters import Filters
 from app.timeline.queries import Bucket, count_events, facet_counts, histogram, slug_labels
 
@@ -39,8 +40,10 @@ def density(unit: str, buckets: list[Bucket], f: Filters) -> dict:
         h = (STRIP_H - 4) * b.count / peak if b.count else 0.0
         h = max(h, 2.0) if b.count else 0.0
         label = {"day": f"{b.start.day} {b.start:%b %Y}", "week": f"week of {b.start.day} {b.start:%b %Y}"}.get(unit, f"{b.start:%b %Y}")
+        w = window(b.start, b.end)  # a period stored outside the dates a view accepts opens the whole range
         bars.append(Bar(round(i * slot + 1, 2), round(STRIP_H - h, 2), round(max(slot - 2, 1), 2), round(h, 2),
-                        label, b.count, f.url("/", date_from=b.start, date_to=b.end)))
+                        label, b.count, f.url("/", date_from=w[0], date_to=w[1]) if w else
+                        f.url("/", date_from=None, date_to=None)))
     return {"unit": unit, "bars": bars, "max": peak, "width": STRIP_W, "height": STRIP_H}
 
 

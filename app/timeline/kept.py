@@ -12,6 +12,7 @@ within the range. Text and minimum-sources views are not answered here (None): q
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import Counter
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Actor, Event, EventActor, EventTopic, FacetTotal, Topic
 from app.timeline import tally
+from app.timeline.days import shift
 from app.timeline.filters import Filters
 
 Keys = frozenset  # facet keys of one conjunctive view: 'a:<id>', 't:<id>', 'y:<type>'
@@ -191,12 +193,12 @@ def _split(session: Session, lo: dt.date | None, hi: dt.date | None) -> tuple[tu
     days around them whose events the range may hold: events overlap [lo, hi] when they end on or after lo
     and start on or before hi, and start at most the longest stored span before lo."""
     first = None if lo is None else _ym(lo) if lo.day == 1 else _ym(_next_month(lo))
-    last = None if hi is None else _ym(hi) if _next_month(hi) - dt.timedelta(days=1) == hi else _ym(_month_start(hi) - dt.timedelta(days=1))
+    last = None if hi is None else _ym(hi) if _month_end(hi) == hi else _ym(shift(_month_start(hi), -1))
     if first is not None and last is not None and first > last:
         return None, [_clip((None, None), lo, hi, session)]
     windows = []
     if lo is not None:
-        windows.append(_clip((None, dt.date.fromisoformat(first + "-01") - dt.timedelta(days=1)), lo, hi, session))
+        windows.append(_clip((None, shift(dt.date.fromisoformat(first + "-01"), -1)), lo, hi, session))
     if hi is not None:
         windows.append((_next_month(dt.date.fromisoformat(last + "-01")), hi))
     return (first, last), [w for w in windows if w[0] is None or w[1] is None or w[0] <= w[1]]
@@ -204,7 +206,7 @@ def _split(session: Session, lo: dt.date | None, hi: dt.date | None) -> tuple[tu
 
 def _clip(window: Window, lo, hi, session: Session) -> Window:
     """A window of start days narrowed to what a range [lo, hi] can hold."""
-    from app.timeline.queries import max_span, shift
+    from app.timeline.queries import max_span
 
     start, end = window
     if lo is not None:
@@ -224,9 +226,11 @@ def _month_start(d: dt.date) -> dt.date:
 
 
 def _next_month(d: dt.date) -> dt.date:
-    from app.timeline.queries import shift
-
     return shift(d.replace(day=28), 4).replace(day=1)
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
 # ---------------------------------------------------------------- bounded walks

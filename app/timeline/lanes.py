@@ -14,12 +14,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from app.pipeline.dates import add_months
+from app.timeline import days as cal
+from app.timeline.filters import DATE_RANGE
 
 MAX_MARKS = 400  # (event, lane) marks drawn one by one; more bin into counts
 MAX_BINS = 40  # periods per lane when binned
 MAX_TICKS = 12
-DAY = dt.timedelta(days=1)
 
 # shape and colour per family of types (the legend names the types of each family that the figure shows)
 FAMILIES = (
@@ -155,41 +155,63 @@ def family(etype: str) -> tuple[str, str, str]:
 
 
 # ---------------------------------------------------------------- time
+# Every day computed here stays inside the calendar (app/timeline/days.py): a window or a stored date may
+# reach 1 January of year 1 or 31 December 9999, where plain timedelta arithmetic overflows.
 def frac(lo: dt.date, hi: dt.date) -> Callable[[dt.date], float]:
     """Day -> position in the window [lo, hi] (inclusive days), 0 at lo's start, 1 at hi's end."""
     days = (hi - lo).days + 1
     return lambda d: min(max((d - lo).days / days, 0.0), 1.0)
 
 
+def frac_end(lo: dt.date, hi: dt.date) -> Callable[[dt.date], float]:
+    """Day -> position of its end in the window (frac of the next day, without computing the next day)."""
+    days = (hi - lo).days + 1
+    return lambda d: min(max(((d - lo).days + 1) / days, 0.0), 1.0)
+
+
+def _years(unit: str) -> int:
+    return int(unit.split()[0]) if " " in unit else 1
+
+
 def period_start(unit: str, d: dt.date) -> dt.date:
     if unit == "day":
         return d
     if unit == "week":
-        return d - dt.timedelta(days=d.weekday())
+        return cal.shift(d, -d.weekday())
     if unit == "month":
         return d.replace(day=1)
     if unit == "quarter":
         return dt.date(d.year, (d.month - 1) // 3 * 3 + 1, 1)
-    years = int(unit.split()[0]) if " " in unit else 1
-    return dt.date(d.year - d.year % years, 1, 1)
+    return dt.date(max(d.year - d.year % _years(unit), cal.MIN.year), 1, 1)  # the period of year 1 starts in year 1
+
+
+def _next(unit: str, d: dt.date) -> dt.date | None:
+    """The start of the period after the one starting d, or None past the end of the calendar."""
+    if unit in ("day", "week"):
+        n = 1 if unit == "day" else 7
+        return None if (cal.MAX - d).days < n else cal.shift(d, n)
+    if unit in ("month", "quarter"):
+        return cal.add_months(d, 1 if unit == "month" else 3)
+    years = _years(unit)
+    return cal.year_start(d.year - d.year % years + years)
 
 
 def next_period(unit: str, d: dt.date) -> dt.date:
-    if unit == "day":
-        return d + DAY
-    if unit == "week":
-        return d + dt.timedelta(days=7)
-    if unit in ("month", "quarter"):
-        return add_months(d, 1 if unit == "month" else 3)
-    years = int(unit.split()[0]) if " " in unit else 1
-    return dt.date(d.year + years, 1, 1)
+    """The next period's start; at the end of the calendar, its last day."""
+    return _next(unit, d) or cal.MAX
+
+
+def period_end(unit: str, d: dt.date) -> dt.date:
+    """The last day of the period starting d."""
+    nxt = _next(unit, d)
+    return cal.MAX if nxt is None else cal.shift(nxt, -1)
 
 
 def periods(unit: str, lo: dt.date, hi: dt.date) -> Iterable[dt.date]:
-    d = period_start(unit, lo)
-    while d <= hi:
+    d: dt.date | None = period_start(unit, lo)
+    while d is not None and d <= hi:
         yield d
-        d = next_period(unit, d)
+        d = _next(unit, d)
 
 
 def unit_for(lo: dt.date, hi: dt.date, most: int) -> str:
@@ -212,7 +234,7 @@ def period_label(unit: str, d: dt.date) -> str:
         return f"Q{(d.month - 1) // 3 + 1} {d.year}"
     if unit == "year":
         return str(d.year)
-    return f"{d.year}–{next_period(unit, d).year - 1}"
+    return f"{d.year}–{period_end(unit, d).year}"
 
 
 def tick_label(unit: str, d: dt.date) -> str:
@@ -253,7 +275,7 @@ NEAR = 0.01  # marks closer than this (a fraction of the axis, ~8 px) on one lan
 
 
 def _marks(fig: Figure, events: list[LaneEvent]) -> Figure:
-    at = frac(fig.lo, fig.hi)
+    at, at_end = frac(fig.lo, fig.hi), frac_end(fig.lo, fig.hi)
     index = {ln.slug: i for i, ln in enumerate(fig.lanes)}
     seen: dict[str, str] = {}
     placed: dict[int, list[tuple[float, float]]] = defaultdict(list)  # per lane: (t0, t1) per stack level
@@ -264,7 +286,7 @@ def _marks(fig: Figure, events: list[LaneEvent]) -> Figure:
             continue
         fam, shape, colour = family(e.type)
         seen[e.type] = e.type_label
-        t0, t1 = at(e.date_start), at(e.date_end + DAY)
+        t0, t1 = at(e.date_start), at_end(e.date_end)
         span = e.precision != "day" or e.date_end > e.date_start
         label = f"{e.date_label} · {e.type_label} · {', '.join(n for _, n in e.participants)}"
         stacks = []
@@ -300,11 +322,11 @@ def _bins(fig: Figure, counts: list[Count], url) -> Figure:
             per[(index[c.lane], period_start(unit, c.day))] += c.n
     if not per:
         return fig
-    at, peak = frac(fig.lo, fig.hi), max(per.values())
+    at, at_end, peak = frac(fig.lo, fig.hi), frac_end(fig.lo, fig.hi), max(per.values())
     for order, ((lane, start), n) in enumerate(sorted(per.items(), key=lambda kv: (kv[0][1], kv[0][0]))):
-        end = min(next_period(unit, start) - DAY, fig.hi)
+        end = min(period_end(unit, start), fig.hi)
         label = f"{fig.lanes[lane].name} · {period_label(unit, start)}: {n} event{'' if n == 1 else 's'}"
-        fig.bins.append(Bin(at(max(start, fig.lo)), at(end + DAY), lane, n, math.sqrt(n / peak),
+        fig.bins.append(Bin(at(max(start, fig.lo)), at_end(end), lane, n, math.sqrt(n / peak),
                             url(max(start, fig.lo), end), label, order))
     return fig
 
@@ -322,27 +344,31 @@ def _legend(types: dict[str, str]) -> list[LegendItem]:
 
 def padded(lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date]:
     """The data's first and last day with a margin, so marks at the ends do not sit on the frame."""
-    pad = dt.timedelta(days=max((hi - lo).days // 40, 1))
-    return lo - pad, hi + pad
+    pad = max((hi - lo).days // 40, 1)
+    return cal.shift(lo, -pad), cal.shift(hi, pad)
 
 
 # ---------------------------------------------------------------- navigation
-def zoom(lo: dt.date, hi: dt.date, data_lo: dt.date | None, data_hi: dt.date | None) -> dict[str, tuple | None]:
+def zoom(lo: dt.date, hi: dt.date, data_lo: dt.date | None, data_hi: dt.date | None,
+         bounds: tuple[dt.date, dt.date] = DATE_RANGE) -> dict[str, tuple | None]:
     """Windows for zoom in (half, centred), zoom out (double) and the previous and next period of the
-    same length; None where there is nothing to go to (zooming out past all the data is the whole range)."""
+    same length; None where there is nothing to go to (zooming out past all the data is the whole range).
+    Every window lies within `bounds` (the dates a view accepts, so each is a link that answers): cut to
+    them, or None if nothing of it is left or it is the window shown."""
     days = (hi - lo).days + 1
-    mid = lo + dt.timedelta(days=days // 2)
-    out: dict[str, tuple | None] = {}
+    mid = cal.shift(lo, days // 2)
     quarter = max(days // 4, 0)
-    out["in"] = (mid - dt.timedelta(days=quarter), mid + dt.timedelta(days=max(days // 2 - quarter, 1) - 1)) \
-        if days > 1 else None
-    wide = (lo - dt.timedelta(days=days // 2), hi + dt.timedelta(days=days - days // 2))
+    zoomed = (cal.shift(mid, -quarter), cal.shift(mid, max(days // 2 - quarter, 1) - 1)) if days > 1 else None
+    wide = (cal.shift(lo, -(days // 2)), cal.shift(hi, days - days // 2))
     whole = data_lo is not None and data_hi is not None and wide[0] <= data_lo and wide[1] >= data_hi
-    out["out"] = ("all", None) if whole else wide
-    step = dt.timedelta(days=days)
-    out["prev"] = (lo - step, lo - DAY) if data_lo is None or data_lo < lo else None
-    out["next"] = (hi + DAY, hi + step) if data_hi is None or data_hi > hi else None
-    return out
+    prev = (cal.shift(lo, -days), cal.shift(lo, -1)) if (data_lo is None or data_lo < lo) and lo > cal.MIN else None
+    nxt = (cal.shift(hi, 1), cal.shift(hi, days)) if (data_hi is None or data_hi > hi) and hi < cal.MAX else None
+
+    def within(w: tuple | None) -> tuple | None:
+        w = w and cal.window(*w, bounds)
+        return None if w == (lo, hi) else w
+    return {"in": within(zoomed), "out": ("all", None) if whole else within(wide), "prev": within(prev),
+            "next": within(nxt)}
 
 
 class Frame:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Actor, Event, EventActor
+from app.timeline import days as cal
 from app.timeline import lanes
 from app.timeline.filters import Filters
 from app.timeline.queries import (Bucket, _as_date, _ids, _period_end, cached, conditions, date_label, facet_counts,
@@ -61,7 +62,7 @@ def _window(session: Session, g: Filters) -> list:
     """The date range again on the actors' timelines (which carry date_start), so their index reads a range."""
     conds = []
     if g.date_from:
-        conds.append(EventActor.date_start >= g.date_from - dt.timedelta(days=max_span(session)))
+        conds.append(EventActor.date_start >= cal.shift(g.date_from, -max_span(session)))
     if g.date_to:
         conds.append(EventActor.date_start <= g.date_to)
     return conds
@@ -96,7 +97,7 @@ def _figure(session: Session, f: Filters, match: str, path: str, links: Filters)
     monthly = bool(ids) and not _base(whole, match).active
     days = sorted({c.day for c in counts})
     data_lo = days[0] if days else None
-    data_hi = (lanes.next_period("month", days[-1]) - lanes.DAY if monthly else days[-1]) if days else None
+    data_hi = (lanes.period_end("month", days[-1]) if monthly else days[-1]) if days else None
     if data_lo is not None and not monthly:
         data_lo, data_hi = lanes.padded(data_lo, data_hi)
     lo, hi = f.date_from or data_lo, f.date_to or data_hi
@@ -105,19 +106,25 @@ def _figure(session: Session, f: Filters, match: str, path: str, links: Filters)
         counts = lane_counts(session, f, ids, match, monthly=False)  # the window's, by day
     if lo is None or hi is None or hi < lo:
         return {"figure": None, "lanes": lane_objs, "match": match}
-    link = lambda a, b: links.url(path, date_from=a, date_to=b)  # noqa: E731
+    whole_url = links.url(path, date_from=None, date_to=None)
+
+    def link(a: dt.date, b: dt.date) -> str:
+        """A narrower window's URL, cut to the dates a view accepts (a count of events stored outside them,
+        in an old database, opens the whole range)."""
+        w = cal.window(a, b)
+        return links.url(path, date_from=w[0], date_to=w[1]) if w else whole_url
     in_window = sum(c.n for c in counts if lo <= c.day <= hi)
     if in_window > lanes.MAX_MARKS:
         fig = lanes.build(lane_objs, lo, hi, counts=counts, url=link)
     else:
         fig = lanes.build(lane_objs, lo, hi, events=lane_events(session, f, ids, lo, hi, match))
-    nav = {k: (links.url(path, date_from=None, date_to=None) if v == ("all", None) else link(*v)) if v else None
+    nav = {k: (whole_url if v == ("all", None) else link(*v)) if v else None
            for k, v in lanes.zoom(lo, hi, data_lo, data_hi).items()}
     return {"figure": fig, "lanes": lane_objs, "match": match, "nav": nav, "hx_target": "#app" if match == "any" else "",
             "horizontal": lanes.Frame(len(lane_objs), "h"), "vertical": lanes.Frame(len(lane_objs), "v"),
             "overview": overview(session, f, ids, lo, hi, path) if match == "any" else None,
             "hidden": [(k, v) for k, v in links.params(date_from=None, date_to=None, cursor=None)],
-            "whole_url": links.url(path, date_from=None, date_to=None), "action": path,
+            "whole_url": whole_url, "action": path,
             "period": f"{lanes.period_label('day', lo)} to {lanes.period_label('day', hi)}",
             "svg_url": links.url("/lanes.svg" if path == "/" else path + ".svg")}
 
@@ -155,7 +162,7 @@ def union_histogram(session: Session, f: Filters, ids: dict[int, str]) -> tuple[
     first, last = min(days), max(days)
     span = (last - first).days
     unit = "day" if span <= 62 else "week" if span <= 370 else "month"
-    start = {"day": lambda d: d, "week": lambda d: d - dt.timedelta(days=d.weekday()),
+    start = {"day": lambda d: d, "week": lambda d: lanes.period_start("week", d),
              "month": lambda d: d.replace(day=1)}[unit]
     per: Counter = Counter()
     for d, n in days.items():
@@ -233,7 +240,8 @@ class Contact:
 def period_of(date: str, start: dt.date, end: dt.date, precision: str) -> Period:
     if (start.year, start.month) == (end.year, end.month):
         first = start.replace(day=1)
-        return Period(f"{start:%Y-%m}", f"{start:%Y-%m}", first, _period_end("month", first), True)
+        month = start.isoformat()[:7]  # '0001-01', where strftime's %Y may write '1'
+        return Period(month, month, first, _period_end("month", first), True)
     return Period(date, date_label(date, start, end, precision, False), start, end, False)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from app.lexicon import load_lexicon
 from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, FacetTotal, Topic
 from app.timeline import kept, tally
+from app.timeline.days import shift
 from app.timeline.filters import Filters, decode_cursor, encode_cursor
 
 
@@ -649,7 +650,7 @@ def _histogram_kept(session: Session, f: Filters, per_month) -> tuple[str, list[
     if unit == "month":
         return unit, [Bucket(d, _period_end("month", d), n) for d, n in
                       sorted((dt.date.fromisoformat(m + "-01"), n) for m, n in per_month.items())]
-    start = (lambda d: d) if unit == "day" else (lambda d: d - dt.timedelta(days=d.weekday()))
+    start = (lambda d: d) if unit == "day" else (lambda d: shift(d, -d.weekday()))
     counted = Counter(start(d) for d in kept.events_between(session, f, lo, hi))
     return unit, [Bucket(d, _period_end(unit, d), n) for d, n in sorted(counted.items())]
 
@@ -688,14 +689,6 @@ def _period(unit: str, dialect: str):
             return func.date(Event.date_start, "weekday 0", "-6 days")
         return func.strftime("%Y-%m-01", Event.date_start)
     return func.date_trunc(unit, Event.date_start)
-
-
-def shift(d: dt.date, days: int) -> dt.date:
-    """d moved by days, held inside the calendar (a stored date near year 1 or 9999 never overflows)."""
-    try:
-        return d + dt.timedelta(days=days)
-    except OverflowError:
-        return dt.date.max if days > 0 else dt.date.min
 
 
 def _period_end(unit: str, start: dt.date) -> dt.date:

@@ -117,6 +117,57 @@ def test_zoom_and_pan_windows(lo, hi, data, expect):
     assert lanes.zoom(lo, hi, *data) == expect
 
 
+MIN, MAX = dt.date.min, dt.date.max
+EDGE_SPANS = [(MIN, MIN), (MIN, D(1, 1, 9)), (MIN, D(1, 3, 1)), (MIN, D(3, 1, 1)), (MIN, D(160, 1, 1)), (MIN, MAX),
+              (D(9999, 12, 20), MAX), (MAX, MAX), (D(9999, 7, 1), MAX), (D(9990, 1, 1), MAX), (D(9900, 1, 1), MAX),
+              (D(1, 1, 2), D(9999, 12, 30)), (D(999, 12, 31), D(9001, 1, 1))]
+
+
+@pytest.mark.parametrize("lo,hi", EDGE_SPANS, ids=str)
+def test_ticks_periods_marks_and_bins_near_the_ends_of_the_calendar(lo, hi):
+    """Windows that reach 1 January of year 1 or 31 December 9999 (a stored date of an old database):
+    every unit's periods end, in order and without gaps, inside the calendar; ticks, marks and bins are
+    drawn inside the axis, and each bin links to a window inside the figure's."""
+    for unit, length in lanes.UNIT_DAYS.items():
+        if (hi - lo).days / length > 5000:  # a unit the figure would never cut this window into
+            continue
+        starts = list(lanes.periods(unit, lo, hi))
+        assert starts[0] == lanes.period_start(unit, lo) <= lo and starts[-1] <= hi, unit
+        assert lanes.period_end(unit, starts[-1]) >= hi and lanes.period_label(unit, starts[-1]), unit
+        for a, b in zip(starts, starts[1:]):
+            assert a < b and lanes.period_end(unit, a) + dt.timedelta(days=1) == b == lanes.next_period(unit, a), unit
+    unit, ticks = lanes.ticks(lo, hi)
+    assert ticks and [t.t for t in ticks] == sorted(t.t for t in ticks) and all(0 <= t.t <= 1 for t in ticks), unit
+    fig = lanes.build(LANES, lo, hi, events=[event(1, lo), event(2, hi), event(3, lo, hi, "year")])
+    assert len(fig.marks) == 6 and all(0 <= m.t0 <= m.t1 <= 1 for m in fig.marks)
+    assert max(m.t1 for m in fig.marks) == 1  # the last day's mark ends at the end of the axis
+    asked = []
+    fig = lanes.build(LANES, lo, hi, counts=[lanes.Count("donald-trump", d, 5) for d in (lo, hi)],
+                      url=lambda a, b: asked.append((a, b)) or "")
+    assert fig.bins and fig.total == 10 and all(0 <= b.t0 <= b.t1 <= 1 for b in fig.bins)
+    assert asked and all(lo <= a <= b <= hi for a, b in asked)
+    a, b = lanes.padded(lo, hi)
+    assert a <= lo and b >= hi
+
+
+ACCEPTED = (D(1000, 1, 1), D(9000, 12, 31))
+
+
+@pytest.mark.parametrize("lo,hi", EDGE_SPANS + [ACCEPTED, (ACCEPTED[0], ACCEPTED[0]), (ACCEPTED[1], ACCEPTED[1]),
+                                                (D(1000, 1, 1), D(1000, 2, 15)), (D(8999, 12, 1), ACCEPTED[1])], ids=str)
+@pytest.mark.parametrize("data", [(None, None), (MIN, MAX), (D(2022, 1, 1), D(2025, 12, 31))],
+                         ids=["no-data", "data-min-max", "data-2022-2025"])
+def test_zoom_and_pan_never_leave_the_dates_a_view_accepts(lo, hi, data):
+    """Each window offered is one a link can ask for (filters.DATE_RANGE), never the window shown."""
+    for key, w in lanes.zoom(lo, hi, *data).items():
+        if w is None or w == ("all", None):
+            continue
+        assert ACCEPTED[0] <= w[0] <= w[1] <= ACCEPTED[1] and w != (lo, hi), (key, w)
+    edge = lanes.zoom(ACCEPTED[0], ACCEPTED[0], *data)
+    assert edge["prev"] is None and edge["in"] is None
+    assert lanes.zoom(ACCEPTED[1], ACCEPTED[1], *data)["next"] is None
+
+
 def render_svg(fig: lanes.Figure, orientation="h", standalone=False):
     lv = {"figure": fig, "lanes": fig.lanes, "match": "any"}
     out = env.get_template("_lanes.html").module.svg(lv, lanes.Frame(len(fig.lanes), orientation), "Caption",
