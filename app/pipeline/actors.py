@@ -140,7 +140,8 @@ class Spans:
 
 
 # Producers of actors the gazetteer does not hold, swappable: each gives Found spans over a text.
-OPEN_WORLD = (("titled", openworld.titled_people), ("organisation", openworld.organisations))
+OPEN_WORLD = (("titled", openworld.titled_people), ("organisation", openworld.organisations),
+              ("company", openworld.described_companies))
 
 
 def _discovered(seg: str, gaz: list[Mention], lex: Lexicon) -> tuple[list[Mention], dict[str, Actor]]:

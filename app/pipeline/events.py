@@ -67,7 +67,10 @@ DEMONYM_HEAD = re.compile(r"\s+(?:[a-z-]+\s+){0,2}(?:minister|ministry|governmen
 SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
 BETWEEN = re.compile(r"\s*between\b")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
-AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
+AGENT = re.compile(r"\bby\s+(?:the\s+)?(?:(?:[A-Z][\w.-]*|[a-z]+)\s+){0,3}$")  # 'by President Emmanuel Macron'
+# 'In a phone conversation on Monday, X and Y discussed': the encounter opens the sentence; the main
+# clause's subjects take part in it
+FRONTED = re.compile(r"(?:In|During)\s+(?:(?:a|an|the|their)\s+(?:[\w-]+\s+){0,3})?")
 INVERTED_END = re.compile(r"\s*(?:[,.;:]|$|(?:on|in|at|late|early|earlier|later|yesterday|today|told)\b)")
 COORDINATED_VERB = re.compile(r"\b(?:and|but)\s+(?:also\s+)?$")
 DETERMINER = re.compile(r"(?i)th|his|her")
@@ -82,7 +85,8 @@ SINCE = re.compile(r"\bsince\s+(?:[\w'\u2019-]+\s+){0,4}$")  # 'since Trump retu
 HE = re.compile(r"(?:he|she|they)\b")
 ITS = re.compile(r"(?:it|its)\b")  # a reported clause about the speaker itself
 APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
-COORD = re.compile(r",?\s+and\s+(?:[A-Za-z.'\u2019-]+\s+){0,4}")
+COORD = re.compile(r",?\s+and\s+(?:[A-Za-z.'\u2019-]+\s+){0,4}(?:counterparts?,\s+)?")  # 'and his Japanese counterpart, '
+
 ANCHORED = re.compile(r"\b(?:later|afterwards?|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
                       r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?P<noun>call|conversation|meeting|talks|negotiations|summit|visit|trip|election|vote|referendum)\b", re.I)
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
@@ -340,6 +344,8 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
 
 
 THAT = re.compile(r"\bthat\b")
+# 'A on Saturday and held B': the gap between two acts of one subject (no comma, no reported clause)
+COORDINATED_ACT = re.compile(r"(?:(?!\bthat\b)[^,;])*?\band\s+(?:then\s+|also\s+|later\s+)?(?:[a-z]+ed\s+|held\s+|had\s+|met\s+|made\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?", re.S)
 PURPOSE = re.compile(r"\bfor\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?$")  # 'for talks', 'for a state visit'
 LEAD_IN = re.compile(r"\s*(?:(?:And|But|So|Then|Also)\s+)?")
 
@@ -382,6 +388,13 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
         if h.date is None and purpose is not None and not h.trigger.anaphoric:
             h.date = purpose.date
             h.rules.append("date.clause")
+        # 'made a stopover in Tehran on Saturday and held talks': two coordinated acts share their date
+        pair = next((g for g in hits if g is not h and g.clause == h.clause and g.date is not None
+                     and not g.trigger.reporting and not h.trigger.reporting
+                     and COORDINATED_ACT.fullmatch(text, min(g.end, h.end), max(g.start, h.start))), None)
+        if h.date is None and pair is not None:
+            h.date = pair.date
+            h.rules.append("date.coordinated")
         if h.date is None and SETTING.search(text, max(0, h.start - 30), h.start):
             # 'met Xi at the G20 Summit in Brazil today': the occasion shares its clause's date
             mine = [d for pos, _, d in dates if _clause_of(pos, clauses) == h.clause]
@@ -492,7 +505,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         pick = _speaker(text, hit, outside, before, after, sentence_start, art.unnamed_subject)
     elif agent:  # 'Moscow's full-scale invasion', 'Orban's visit to', 'Trump's call with Putin'
         pick, before = agent[-1:], []
-    elif PASSIVE.search(text, hit.start, hit.end + 12) and (agent := [m for m in after if AGENT.search(text, max(0, m.start - 8), m.start)]):
+    elif PASSIVE.search(text, hit.start, hit.end + 12) and (agent := [m for m in after if AGENT.search(text, max(0, m.start - 40), m.start)]):
         pick = agent[:1]
         after = [m for m in after if m is not agent[0]] + [m for m in before if not _modifier(text, m)]
         before = []
@@ -531,6 +544,12 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         # named, so whoever follows is a counterpart, never the initiator
         subjectless = not pick
         pick = pick or [m for m in after if not _modifier(text, m)][:1]
+        if not pick and hit.trigger.anaphoric and hit.trigger.type in ENCOUNTERS and hit.clause + 1 < len(clauses) \
+                and FRONTED.fullmatch(text, sentence_start, hit.start):
+            ns, ne = clauses[hit.clause + 1]  # 'In a phone call on Monday, X and Y discussed': the main clause's subjects
+            after = [m for m in outside if ns <= m.start < ne]
+            pick, subjectless = [m for m in after if not _modifier(text, m)][:1], False
+            hit.rules.append("role.fronted")
     chain = list(pick)
     pool = before if pick and pick[0] in before else after if pick and pick[0] in after else \
         earlier if hit.trigger.type != "statement" and pick and pick[0] in earlier else []

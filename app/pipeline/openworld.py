@@ -261,6 +261,28 @@ def organisations(text: str, start: int = 0, end: int | None = None) -> list[Fou
     return out
 
 
+# 'Russian oil producer Gazprom Neft', 'Chinese tech firm Huawei': a company named after what it is
+DESCRIBED = re.compile(r"\b(?:company|companies|firm|producer|giant|exporter|maker|manufacturer|operator|contractor|"
+                       r"conglomerate|lender|insurer|carrier|shipper|trader|refiner|major|supplier)\s+"
+                       r"(?P<name>[A-Z][\w&-]*(?:\.(?=\w))?(?:\s+[A-Z][\w&-]*){0,2})")
+
+
+def described_companies(text: str, start: int = 0, end: int | None = None) -> list[Found]:
+    """Companies introduced by what they are ('oil producer Rosneft'), with their name as written."""
+    end = len(text) if end is None else end
+    out = []
+    for m in DESCRIBED.finditer(text, start, end):
+        words = m["name"].split()
+        while words and words[-1] in NOT_NAME:  # 'the firm Tuesday': no name
+            words.pop()
+        if not words or words[0] in NOT_NAME:
+            continue
+        name = " ".join(words)
+        s = m.start("name")
+        out.append(Found(s, s + len(name), Actor(slugify(name), name, "organisation", (), discovered=True)))
+    return out
+
+
 def later_mentions(text: str, actors: list[Actor], start: int = 0, end: int | None = None) -> list[Found]:
     """Surnames and acronyms of actors discovered earlier in the article, as whole words."""
     import ahocorasick

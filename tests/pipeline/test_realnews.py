@@ -257,6 +257,25 @@ EVENTS = [
      "as well as Prime Minister of Vietnam Pham Minh Chinh.",
      [("meeting", "2025-03-17", ["vladimir-putin", "thongloun-sisoulith"]),
       ("meeting", "2025-03-17", ["vladimir-putin", "pham-minh-chinh"])]),
+    # an encounter that opens the sentence is held by the main clause's subjects
+    ("In a phone conversation on Sunday, Turkish Foreign Minister Hakan Fidan and his Iranian counterpart "
+     "Abbas Araghchi discussed the situation in Syria.",
+     [("call", "2025-03-16", ["hakan-fidan", "abbas-araghchi"])]),
+    # a passive with words between the verb and its agent: the agent hosts
+    ("Zelensky was greeted at the Elysee Palace by President Emmanuel Macron on Sunday.",
+     [("meeting", "2025-03-16", ["emmanuel-macron", "volodymyr-zelensky"])]),
+    # two coordinated acts of one subject share the date written between them
+    ("Defence Minister Rajnath Singh made a stopover in Tehran on Saturday and held talks with Iranian officials.",
+     [("visit", "2025-03-15", ["rajnath-singh", "iran"]), ("talks", "2025-03-15", ["rajnath-singh", "iran"])]),
+    # a sum in words of a currency, several words before 'aid'
+    ("Germany pledged an additional 500 million euros in military aid to Ukraine on Sunday.",
+     [("aid_pledge", "2025-03-16", ["germany", "ukraine"])]),
+    # a company named after what it is
+    ("Washington imposed sanctions on Russian oil producer Gazprom Neft on Friday.",
+     [("sanction", "2025-03-14", ["united-states", "russia", "gazprom-neft"])]),
+    # 'and his Japanese counterpart, X,': the counterpart set off by commas is coordinated
+    ("Foreign Minister Cho Tae-yul and his Japanese counterpart, Takeshi Iwaya, held talks in Lima on Sunday.",
+     [("talks", "2025-03-16", ["cho-tae-yul", "takeshi-iwaya"])]),
 ]
 
 
