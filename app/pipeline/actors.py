@@ -18,7 +18,8 @@ TITLE_WORDS = re.compile(
     r"Premier|King|Queen|Sheikh|Emir|Supreme|Leader|former|Former|top|diplomat|minister|president|"
     r"prime|foreign|defence|defense|general|General|negotiator|representative|press|Press|"
     r"the|head|Head|Commission|Council|Kremlin|White|House|staff|army|Army|military|armed|forces|intelligence|"
-    r"opposition|rebel|militia|navy|air|force|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Brig\.|Sen\.|Rep\.|Gov\.|Dr\.))*,?\s+$")
+    r"opposition|rebel|militia|navy|air|force|Gen\.|Lt\.|Col\.|Maj\.|Adm\.|Brig\.|Sen\.|Rep\.|Gov\.|Dr\.|"
+    r"interim|Interim|acting|Acting|outgoing|incoming|caretaker|transitional))*,?\s+$")
 PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 
 

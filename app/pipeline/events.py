@@ -40,7 +40,11 @@ PLEDGED = re.compile(r"\b(?:announced|pledged|promised|committed|confirmed|vowed
 MODAL = re.compile(r"\b(?:will|would|should|could|might|must|shall)\b|\bto\s+(?:meet|visit|travel|hold|host|attend|sign)\b", re.I)
 # 'a pause in attacks', 'an end to strikes', 'no talks': the act named is not happening
 HALTED = re.compile(r"(?i)\b(?:(?:pause|halt|moratorium|ban|freeze|cessation|suspension)\s+(?:in|to|on|of|for)|end\s+to|stop\s+to|"
-                    r"no|without|postponed|postponing|cancell?ed|cancell?ing|called\s+off|calling\s+off|blocked|blocking|vetoed)\s+(?:all\s+|any\s+|further\s+)?(?:[\w-]+\s+)?$")
+                    r"no|without|postponed|postponing|cancell?ed|cancell?ing|called\s+off|calling\s+off|blocked|blocking|vetoed|"
+                    # 'rejected talks with Washington', 'called for new sanctions': the act is only asked for or refused
+                    r"reject(?:ed|ing|s)|rul(?:ed|ing|es)\s+out|refus(?:ed|ing|es)|call(?:ed|ing|s)\s+for|offer(?:ed|ing|s)|"
+                    r"sought|seek(?:ing|s)|demand(?:ed|ing|s)|push(?:ed|ing|es)\s+for|press(?:ed|ing|es)\s+for|oppos(?:ed|ing|es))"
+                    r"\s+(?:a\s+|an\s+)?(?:all\s+|any\s+|further\s+|new\s+|fresh\s+)?(?:[\w-]+\s+)?$")
 INFINITIVE_VERB = re.compile(r"\bto\s+(?:\w+\s+)?$")  # 'to meet'; not the name 'To Lam'
 INFINITIVE_NOUN = re.compile(r"\bto\s+\w+\s+(?:\w+\s+)?$")
 CONSEQUENCE = re.compile(r"\b(?:led to|leading to|prompting|prompted|resulting in|resulted in|triggering|"
@@ -68,9 +72,11 @@ SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told
 BETWEEN = re.compile(r"\s*between\b")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
 AGENT = re.compile(r"\bby\s+(?:the\s+)?(?:(?:[A-Z][\w.-]*|[a-z]+)\s+){0,3}$")  # 'by President Emmanuel Macron'
+IN_ENCOUNTER = re.compile(r"(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")  # 'told Xi in a phone '
 # 'In a phone conversation on Monday, X and Y discussed': the encounter opens the sentence; the main
 # clause's subjects take part in it
 FRONTED = re.compile(r"(?:In|During)\s+(?:(?:a|an|the|their)\s+(?:[\w-]+\s+){0,3})?")
+TITLE_GAP = re.compile(r"\s+(?:the\s+)?(?:(?:[A-Z][\w.'\u2019-]*|of|the|for|and|de|foreign|prime|minister|president|spokes(?:man|woman|person))\s+){1,9}")
 INVERTED_END = re.compile(r"\s*(?:[,.;:]|$|(?:on|in|at|late|early|earlier|later|yesterday|today|told)\b)")
 COORDINATED_VERB = re.compile(r"\b(?:and|but)\s+(?:also\s+)?$")
 DETERMINER = re.compile(r"(?i)th|his|her")
@@ -346,6 +352,7 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
 THAT = re.compile(r"\bthat\b")
 # 'A on Saturday and held B': the gap between two acts of one subject (no comma, no reported clause)
 COORDINATED_ACT = re.compile(r"(?:(?!\bthat\b)[^,;])*?\band\s+(?:then\s+|also\s+|later\s+)?(?:[a-z]+ed\s+|held\s+|had\s+|met\s+|made\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?", re.S)
+TOLD_IN = re.compile(r"(?:\s+(?!that\b)[\w'\u2019.-]+){0,4}\s+(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")
 PURPOSE = re.compile(r"\bfor\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?$")  # 'for talks', 'for a state visit'
 LEAD_IN = re.compile(r"\s*(?:(?:And|But|So|Then|Also)\s+)?")
 
@@ -388,6 +395,13 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
         if h.date is None and purpose is not None and not h.trigger.anaphoric:
             h.date = purpose.date
             h.rules.append("date.clause")
+        # 'told Xi in a phone call on Monday': what is said in a call is said on its day
+        call = next((g for g in hits if h.trigger.reporting and g.clause == h.clause and g.date is not None
+                     and g.trigger.type in ENCOUNTERS and g.start > h.end
+                     and TOLD_IN.fullmatch(text, h.end, g.start)), None)
+        if h.date is None and call is not None:
+            h.date = call.date
+            h.rules.append("date.tied")
         # 'made a stopover in Tehran on Saturday and held talks': two coordinated acts share their date
         pair = next((g for g in hits if g is not h and g.clause == h.clause and g.date is not None
                      and not g.trigger.reporting and not h.trigger.reporting
@@ -455,8 +469,9 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
     near = [m for m in outside if lo <= m.start and m.end <= hit.start and flat[m.start - lo] != " "
             and SUBJECT_GAP.fullmatch(flat[_owner_end(text, m) - lo:])]
     # 'said Trump', never 'said he was' (the reported clause's subject)
-    post = [m for m in after if not text[hit.end:m.start].strip() and INVERTED_END.match(text, m.end)
-            and m.form != "pronoun"]
+    # '"...," said Foreign Minister Takeshi Iwaya': the title between the verb and the name
+    post = [m for m in after if (not text[hit.end:m.start].strip() or (m.kind == "person" and TITLE_GAP.fullmatch(text, hit.end, m.start)))
+            and INVERTED_END.match(text, m.end) and m.form != "pronoun"]
     if near or post:
         return near[-1:] or post[:1]
     earlier = [m for m in outside if m.start < hit.start]
@@ -513,7 +528,14 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         pick = earlier = [m for m in after if not _modifier(text, m)][:1]
         before = []
     else:
-        complement = [m.end() for m in REPORTED.finditer(text[:hit.start], sentence_start)]
+        reported = list(REPORTED.finditer(text[:hit.start], sentence_start))
+        complement = [m.end() for m in reported]
+        if complement and IN_ENCOUNTER.fullmatch(text, complement[-1], hit.start):
+            # 'Putin told Xi in a phone call': the call is where it was said, no reported clause; who was told takes part
+            told = [m for m in outside if reported[-1].start() <= m.start < complement[-1]]
+            reach = THAT.search(text, hit.end, ce)
+            after = told + [m for m in after if not reach or m.start < reach.start()]
+            complement = []
         if complement:
             before = [m for m in before if m.start >= complement[-1]]
         earlier = [m for m in outside if (complement[-1] if complement else 0) <= m.start < hit.start]

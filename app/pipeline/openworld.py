@@ -31,7 +31,7 @@ TITLES = (
     r"Pope|Patriarch|Ayatollah|Rabbi|Archbishop|Cardinal|Field Marshal|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|Dame|Lord|Lady|"
     r"president|prime minister|foreign minister|defen[cs]e minister|interior minister|finance minister|minister|"
     r"chancellor|foreign secretary|secretary of state|secretary-general|premier|king|crown prince|ambassador|"
-    r"governor|senator)"
+    r"governor|senator|top diplomat)"
 )
 PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|do|dos|du|van|von|der|la|le|di|ul|Abu|Abd|Abdel)"
 NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u024f]+(?:-[A-Z]?[a-z\u00e0-\u024f]+)*|[A-Z]\.|(?:al|el)-[A-Z][a-z\u00e0-\u024f]+|Mc[A-Z][a-z]+|O['\u2019][A-Z][a-z]+)"
@@ -54,6 +54,8 @@ TITLE_WORDS = (
     "president", "prime minister", "foreign minister", "defence minister", "defense minister", "interior minister",
     "finance minister", "minister", "chancellor", "foreign secretary", "secretary of state", "secretary-general",
     "premier", "king", "crown prince", "ambassador", "governor", "senator",
+    # 'Japan's top diplomat, Takeshi Iwaya'
+    "top diplomat",
 )
 PREFIXES = (r"(?:(?:Vice|Deputy|Acting|Interim|Former|former|Under|Assistant|Special|Senior|Chief|First|Grand|Supreme|"
             r"Crown|High|Permanent)[ -])+|then-")

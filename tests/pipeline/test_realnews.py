@@ -276,6 +276,20 @@ EVENTS = [
     # 'and his Japanese counterpart, X,': the counterpart set off by commas is coordinated
     ("Foreign Minister Cho Tae-yul and his Japanese counterpart, Takeshi Iwaya, held talks in Lima on Sunday.",
      [("talks", "2025-03-16", ["cho-tae-yul", "takeshi-iwaya"])]),
+    # talks that are refused or asked for are not held: the refusal is the event
+    ("Iran's Supreme Leader Ayatollah Ali Khamenei rejected talks with Washington on Friday.",
+     [("statement", "2025-03-14", ["ali-khamenei"])]),
+    # 'top diplomat' is a title; 'interim' before a title still makes the person the subject
+    ("Japan's top diplomat, Takeshi Iwaya, met South Korean Foreign Minister Cho Tae-yul in Seoul on Sunday.",
+     [("meeting", "2025-03-16", ["takeshi-iwaya", "cho-tae-yul"])]),
+    ("Syrian interim President Ahmed al-Sharaa visited Riyadh on Sunday.",
+     [("visit", "2025-03-16", ["ahmed-al-sharaa", "saudi-arabia"])]),
+    # 'told X in a phone call': the call is where it was said; who was told takes part; the remark is on its day
+    ("Putin told Xi in a phone call on Sunday that Moscow was open to talks.",
+     [("statement", "2025-03-16", ["vladimir-putin", "xi-jinping"]), ("call", "2025-03-16", ["vladimir-putin", "xi-jinping"])]),
+    # the speaker after the verb, with a title between
+    ('"We are ready to talk," said Foreign Minister Takeshi Iwaya on Sunday.',
+     [("statement", "2025-03-16", ["takeshi-iwaya"])]),
 ]
 
 
