@@ -353,6 +353,12 @@ THAT = re.compile(r"\bthat\b")
 # 'A on Saturday and held B': the gap between two acts of one subject (no comma, no reported clause)
 COORDINATED_ACT = re.compile(r"(?:(?!\bthat\b)[^,;])*?\band\s+(?:then\s+|also\s+|later\s+)?(?:[a-z]+ed\s+|held\s+|had\s+|met\s+|made\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?", re.S)
 TOLD_IN = re.compile(r"(?:\s+(?!that\b)[\w'\u2019.-]+){0,4}\s+(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")
+TOPIC_NOUN = re.compile(r"(?i)\b(?:over|about|regarding|concerning|amid|despite)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}$")
+SAID_IN = re.compile(r"\bin\s+(?:a|an|his|her|its|their)\s+(?:[\w-]+\s+){0,2}(?:statement|post|message|briefing|interview|"
+                     r"speech|address|letter|tweet|readout|communiqu[eé])\b")
+REACTED_TO = re.compile(r"(?i)\b(?:welcomed|welcomes|hailed|hails|condemned|condemns|praised|praises|critici[sz]ed|"
+                        r"denounced|denounces|rejected|dismissed|applauded|deplored|lamented)\s+(?:the|this|that|these|those|"
+                        r"their|its|his|her|\w+['\u2019]s)\s+(?:[\w-]+\s+){0,2}$")
 PURPOSE = re.compile(r"\bfor\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?$")  # 'for talks', 'for a state visit'
 LEAD_IN = re.compile(r"\s*(?:(?:And|But|So|Then|Also)\s+)?")
 
@@ -375,6 +381,9 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
         opening = LEAD_IN.fullmatch(text, clauses[ci][0], pos) and text.startswith(",", end)
         # 'agreed that the Chancellor should visit Beijing next year': the date is the future act's
         same = [h for h in hits if h.clause == ci and not (h.end <= pos and MODAL.search(text, h.end, pos))]
+        # 'welcomed the talks in a statement on Wednesday': the act reacted to is named, the reaction dated
+        same = [h for h in same if not (h.end <= pos and SAID_IN.search(text, h.end, pos)
+                                        and REACTED_TO.search(text, max(0, h.start - 40), h.start))] or same
         # 'met Xi at the G20 Summit today': the act takes the date; the occasion shares it below
         acts = [h for h in same if not SETTING.search(text, max(0, h.start - 30), h.start)]
         same = acts or same
@@ -404,7 +413,7 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
             h.rules.append("date.tied")
         # 'made a stopover in Tehran on Saturday and held talks': two coordinated acts share their date
         pair = next((g for g in hits if g is not h and g.clause == h.clause and g.date is not None
-                     and not g.trigger.reporting and not h.trigger.reporting
+                     and not h.trigger.reporting and (not g.trigger.reporting or g.start > h.start)
                      and COORDINATED_ACT.fullmatch(text, min(g.end, h.end), max(g.start, h.start))), None)
         if h.date is None and pair is not None:
             h.date = pair.date
@@ -472,8 +481,11 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
     # '"...," said Foreign Minister Takeshi Iwaya': the title between the verb and the name
     post = [m for m in after if (not text[hit.end:m.start].strip() or (m.kind == "person" and TITLE_GAP.fullmatch(text, hit.end, m.start)))
             and INVERTED_END.match(text, m.end) and m.form != "pronoun"]
+    plain = [m for m in near if not _modifier(text, m)]
+    if near and not plain:  # 'Houthi forces in Yemen claimed': not the place, the clause's subject
+        return _subject(text, [m for m in outside if lo <= m.start < near[-1].start]) or near[-1:]
     if near or post:
-        return near[-1:] or post[:1]
+        return plain[-1:] or post[:1]
     earlier = [m for m in outside if m.start < hit.start]
     coordinated = COORDINATED_VERB.search(text, max(0, hit.start - 6), hit.start)
     if not (hit.trigger.participle or coordinated) or not earlier:
@@ -622,6 +634,10 @@ def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
         if (_is_future(art.text, clauses[ci][0], a, trig.anaphoric) and not pledged) or HALTED.search(art.text, max(0, a - 40), a):
             art.drop(trig.id, a, "future or halted")
             continue
+        if trig.type == "military_action" and trig.anaphoric and not _verbal(art.text, a) \
+                and TOPIC_NOUN.search(art.text, max(0, a - 40), a):
+            art.drop(trig.id, a, "what it is about")  # 'tensions over attacks on shipping': no act told
+            continue
         hits.append(_Hit(trig, a, b, ci, rules=[trig.id]))
         if len(hits) == MAX_TRIGGERS:
             break
@@ -660,6 +676,27 @@ class _Dating:
 
 def _relative(c: _Dating) -> _Date | None:
     return c.later
+
+
+# 'The call came a day after X met Y': X met Y a day before the call
+OFFSET_AFTER = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Tt]heir|[Hh]is|[Hh]er)\s+(?:[\w-]+\s+){0,2}?(?P<noun>call|conversation|meeting|talks|"
+                          r"negotiations|summit|visit|trip)\s+(?:came|comes|was held|took place|followed|happened)\s+"
+                          r"(?P<n>a|an|one|two|three|four|five|six|seven|\d+|hours|just hours|only hours)\s*(?P<unit>days?|weeks?)?\s+"
+                          r"(?P<dir>after|before)\s+(?:[\w'\u2019-]+\s+){0,6}$")
+COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _offset_from(c: _Dating) -> _Date | None:
+    """'The call came a day after Ukrainian and Russian delegations met': the act is dated from the
+    encounter the sentence's subject names, by the offset the text gives."""
+    m = OFFSET_AFTER.search(c.art.text, c.s.start, c.h.start)
+    anchor = c.art.last_by_type.get(ANCHOR_TYPES[m["noun"].lower()]) if m else None
+    if anchor is None or anchor.precision != "day":
+        return None
+    n = m["n"].lower()
+    days = 0 if n.endswith("hours") or not m["unit"] else (COUNTS.get(n) or int(n)) * (7 if m["unit"].startswith("week") else 1)
+    d = anchor.start - dt.timedelta(days=days) if m["dir"] == "after" else anchor.start + dt.timedelta(days=days)
+    return _Date(d.isoformat(), d, d, precision="day")
 
 
 def _anchored(c: _Dating) -> _Date | None:
@@ -751,7 +788,7 @@ def _publication(c: _Dating) -> _Date | None:
 
 
 # Tried in order until one dates the trigger; each records its id on the event.
-EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
+EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.offset", _offset_from), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
 LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
                ("date.reported_week", _reported_week), ("date.narrative", _narrative), ("date.publication", _publication))
 
@@ -934,6 +971,9 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
         if not core or (h.trigger.needs_counterpart and len(core) < 2 and not _object_named(h, ms, core, clauses)):
             art.drop(h.trigger.id, h.start, "no participant" if not core else "no counterpart")
             continue
+        if h.trigger.type in ENCOUNTERS and len(core) >= 2 and not h.date.approximate:
+            # 'X met Y on Thursday, where the two leaders signed': the encounter just told
+            art.last_core, art.last_core_date = tuple(core), h.date
         topics = topics_in(s.text, art.lex) if topics is None else topics
         named = any(m.slug == r.slug and cs <= m.start < h.start for m in ms for r in core if r.role == "initiator")
         out += _each_counterpart(_candidate(art, si, s, h, topics), art.text[h.start:h.end], named)

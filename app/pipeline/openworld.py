@@ -97,7 +97,7 @@ def _titles(text: str, start: int, end: int):
 OF_WORD = r"[A-Z](?:\w|\.(?=\w)|(?<=\b\w)\.)*"
 INITIAL = re.compile(r"[A-Z]\.")
 # 'of the Office of Foreign Assets Control': a body's name may hold 'of' and 'of the' between its words
-TITLED_TAILS = tuple(re.compile(rf"(?:\s+of\s+(?:the\s+)?(?P<of>{OF_WORD}(?:\s+(?:of\s+(?:the\s+)?)?{OF_WORD}){{0,5}}))?{comma}\s+(?P<name>{NAME})\b")
+TITLED_TAILS = tuple(re.compile(rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>{OF_WORD}(?:\s+(?:of\s+(?:the\s+)?)?{OF_WORD}){{0,5}}))?{comma}\s+(?P<name>{NAME})\b")
                      for comma in ("", ","))
 # 'Dmytro Kuleba, the Foreign Minister of Ukraine' / 'Kempes Sanon (Sanon), leader of the Bel Air gang'
 APPOSED = re.compile(rf"\b(?P<name>{NAME})(?:\s+\((?P<alias>[A-Z][\w'\u2019-]+)\))?,\s+(?:the\s+|a\s+|an\s+)?(?:(?:[A-Z][\w'\u2019]+|\w+['\u2019]s)\s+)?(?P<title>{TITLES})\b")

@@ -290,6 +290,26 @@ EVENTS = [
     # the speaker after the verb, with a title between
     ('"We are ready to talk," said Foreign Minister Takeshi Iwaya on Sunday.',
      [("statement", "2025-03-16", ["takeshi-iwaya"])]),
+    # 'The call came a day after X': X is dated from the call, by the offset
+    ("Rubio spoke with Lavrov on Sunday. The call came a day after Ukrainian and Russian delegations met in Istanbul.",
+     [("call", "2025-03-16", ["marco-rubio", "sergei-lavrov"]), ("meeting", "2025-03-15", ["ukraine", "russia"])]),
+    # 'the two leaders' of the encounter the same sentence has just told
+    ("Putin met Indonesian President Prabowo Subianto on Sunday, where the two leaders signed a partnership declaration.",
+     [("meeting", "2025-03-16", ["vladimir-putin", "prabowo-subianto"]),
+      ("agreement", "2025-03-16", ["vladimir-putin", "prabowo-subianto"])]),
+    # the talks reacted to are named, not told: the date after 'in a statement' is the reaction's
+    ("Oman welcomed the talks in a statement on Sunday.", [("statement", "2025-03-16", ["oman"])]),
+    # attacks that tensions are over are no act of the host
+    ("Qatar hosted talks between Iranian and Saudi officials on Sunday aimed at easing tensions over attacks on shipping.",
+     [("talks", "2025-03-16", ["iran", "saudi-arabia"])]),
+    # the speaker is not the place it is in
+    ("Houthi forces in Yemen claimed responsibility for the drone strikes on Sunday.",
+     [("statement", "2025-03-16", ["houthis"]), ("military_action", "2025-03-16", ["houthis"])]),
+    # 'envoy for Yemen, Hans Grundberg': a title's body after 'for'
+    ("The United Nations envoy for Yemen, Hans Grundberg, urged restraint on Sunday.",
+     [("statement", "2025-03-16", ["hans-grundberg"])]),
+    ("Ukrainian forces pushed back Russian troops near Sumy on Sunday.",
+     [("military_action", "2025-03-16", ["ukraine", "russia"])]),
 ]
 
 
