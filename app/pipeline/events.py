@@ -34,7 +34,9 @@ IRREALIS = re.compile(
     r"wants? to|intends? to|hopes? to|expected to|set to|due to|seeks? to|aims? to|looking forward to|"
     r"looks? forward to|if|whether)\s+(?:\w+\s+){0,4}$", re.I)
 # nouns only: 'any talks', 'a possible meeting', 'the next round of talks' ('next steps and agreed' is a past act)
-IRREALIS_NOUN = re.compile(r"\b(?:any|possible|potential|future|proposed|planned|next|upcoming)\s+(?:\w+\s+){0,2}$", re.I)
+IRREALIS_NOUN = re.compile(r"\b(?:any|possible|potential|future|proposed|planned|next|upcoming|"
+                           # 'begun arranging a meeting between': an encounter being prepared is not held
+                           r"arrang(?:e|es|ed|ing)|organi[sz](?:e|es|ed|ing)|prepar(?:e|es|ed|ing)(?:\s+for)?|set(?:ting)?\s+up)\s+(?:\w+\s+){0,2}$", re.I)
 # 'announced it will fund a $500 million package': the announcement is the pledge
 PLEDGED = re.compile(r"\b(?:announced|pledged|promised|committed|confirmed|vowed)\b", re.I)
 MODAL = re.compile(r"\b(?:will|would|should|could|might|must|shall)\b|\bto\s+(?:meet|visit|travel|hold|host|attend|sign)\b", re.I)
@@ -255,6 +257,7 @@ class _Article:
         self.last_core_date: _Date | None = None
         self.last_by_type: dict[str, _Date] = {}  # the date of the last event of each type
         self.dateline: _Date | None = None  # 'Brussels, 26 June 2023': the day a release narrates
+        self.trigger_starts: list[int] = []  # where the current sentence's act words start
         self.dropped: list[tuple[str, int, str]] = []  # (rule id, offset, why): triggers that made no event
 
     def drop(self, rule: str, at: int, why: str) -> None:
@@ -596,6 +599,10 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         while i > 0 and linked[i - 1]:
             chain.insert(0, pool[i - 1])
             i -= 1
+    if hit.trigger.type in ENCOUNTERS:  # 'called Putin and begun arranging a meeting between X and Y': X and Y are the meeting's
+        bound = next((a for a in art.trigger_starts if a > hit.end), None)
+        if bound is not None:
+            after = [m for m in after if m.start < bound]
     talk = hit.trigger.type in ("statement", "speech")
     adjacent = lambda m: not text[hit.end:m.start].strip(" the")  # noqa: E731  'invasion of Ukraine'
     counter = [m for m in after if (not talk or not text[hit.end:m.start].strip())
@@ -625,7 +632,9 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
 
 def _hits(art: _Article, s: Sentence, clauses, quotes) -> list[_Hit]:
     hits = []
-    for trig, a, b in trigger_matches(s, art.lex):
+    matches = list(trigger_matches(s, art.lex))
+    art.trigger_starts = [a for trig, a, _ in matches if not trig.reporting]
+    for trig, a, b in matches:
         if _inside(a, quotes):
             art.drop(trig.id, a, "quoted")
             continue

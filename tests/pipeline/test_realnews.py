@@ -310,6 +310,9 @@ EVENTS = [
      [("statement", "2025-03-16", ["hans-grundberg"])]),
     ("Ukrainian forces pushed back Russian troops near Sumy on Sunday.",
      [("military_action", "2025-03-16", ["ukraine", "russia"])]),
+    # a meeting being arranged is not held, and who it is between is not who was called
+    ("Trump said on Sunday that he had called Putin and begun arranging a meeting between the Russian leader and Zelensky.",
+     [("statement", "2025-03-16", ["donald-trump"]), ("call", "2025-03-16", ["donald-trump", "vladimir-putin"])]),
 ]
 
 
