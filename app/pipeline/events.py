@@ -535,6 +535,12 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         pick = _speaker(text, hit, outside, before, after, sentence_start, art.unnamed_subject)
     elif agent:  # 'Moscow's full-scale invasion', 'Orban's visit to', 'Trump's call with Putin'
         pick, before = agent[-1:], []
+    elif text.endswith(" by", hit.start, hit.end) and hit.trigger.type == "aid_pledge":
+        # 'the £3 billion a year confirmed by the Prime Minister': the agent pledges, else the sentence's subject
+        by = [m for m in after if AGENT.search(text, max(0, m.start - 40), m.start)][:1]
+        pick = by or _subject(text, [m for m in outside if sentence_start <= m.start < hit.start])
+        after = [m for m in outside if sentence_start <= m.start < ce and m not in pick and not _modifier(text, m)]
+        before = []
     elif PASSIVE.search(text, hit.start, hit.end + 12) and (agent := [m for m in after if AGENT.search(text, max(0, m.start - 40), m.start)]):
         pick = agent[:1]
         after = [m for m in after if m is not agent[0]] + [m for m in before if not _modifier(text, m)]

@@ -313,6 +313,9 @@ EVENTS = [
     # a meeting being arranged is not held, and who it is between is not who was called
     ("Trump said on Sunday that he had called Putin and begun arranging a meeting between the Russian leader and Zelensky.",
      [("statement", "2025-03-16", ["donald-trump"]), ("call", "2025-03-16", ["donald-trump", "vladimir-putin"])]),
+    # a sum 'promised by' someone is a pledge, made when the clause dates it, by the agent or the sentence's subject
+    ("Britain confirmed new support for Kyiv on Sunday, on top of the £2 billion a year promised by the Prime Minister in January.",
+     [("statement", "2025-03-16", ["united-kingdom"]), ("aid_pledge", "2025-01", ["united-kingdom", "ukraine"])]),
 ]
 
 
