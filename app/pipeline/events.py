@@ -714,6 +714,27 @@ def _offset_from(c: _Dating) -> _Date | None:
     return _Date(d.isoformat(), d, d, precision="day")
 
 
+# 'hailed the prisoner swap', 'condemned the strikes': a reaction that names the act it answers
+REACTION = re.compile(r"(?i)(?:hailed|welcomed|condemned|praised|critici[sz]ed|denounced|applauded|deplored|lamented)\s+"
+                      r"(?:the|this|that|these|those|their|its|his|her)\s+(?:[\w-]+\s+){0,2}?(?P<noun>prisoner (?:swap|exchange)|"
+                      r"swap|exchange|deal|agreement|accord|ceasefire|truce|talks|meeting|summit|call|visit|strikes?|attacks?|"
+                      r"sanctions|election|vote|referendum)\b")
+REACTION_TYPES = {"prisoner swap": "other", "prisoner exchange": "other", "swap": "other", "exchange": "other",
+                  "deal": "agreement", "agreement": "agreement", "accord": "agreement", "ceasefire": "agreement",
+                  "truce": "agreement", "strike": "military_action", "strikes": "military_action",
+                  "attack": "military_action", "attacks": "military_action", "sanctions": "sanction"}
+
+
+def _reaction(c: _Dating) -> _Date | None:
+    """'Both the U.S. and Russia hailed the prisoner swap': from the act it names to publication."""
+    m = REACTION.match(c.art.text, c.h.start) if c.h.trigger.type == "statement" else None
+    noun = " ".join(m["noun"].lower().split()) if m else ""
+    act = c.art.last_by_type.get(REACTION_TYPES.get(noun) or ANCHOR_TYPES.get(noun, "")) if m else None
+    if act is None or act.start > c.art.dct:
+        return None
+    return _Date(covering_value(act.start, c.art.dct), act.start, c.art.dct, precision="day" if act.start == c.art.dct else "interval")
+
+
 def _anchored(c: _Dating) -> _Date | None:
     """'after the call', 'during the visit': the last such event's date (else the last dated event's)."""
     if not c.art.last_event_date:
@@ -803,7 +824,7 @@ def _publication(c: _Dating) -> _Date | None:
 
 
 # Tried in order until one dates the trigger; each records its id on the event.
-EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.offset", _offset_from), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
+EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.offset", _offset_from), ("date.reaction", _reaction), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
 LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
                ("date.reported_week", _reported_week), ("date.narrative", _narrative), ("date.publication", _publication))
 

@@ -316,6 +316,9 @@ EVENTS = [
     # a sum 'promised by' someone is a pledge, made when the clause dates it, by the agent or the sentence's subject
     ("Britain confirmed new support for Kyiv on Sunday, on top of the £2 billion a year promised by the Prime Minister in January.",
      [("statement", "2025-03-16", ["united-kingdom"]), ("aid_pledge", "2025-01", ["united-kingdom", "ukraine"])]),
+    # a reaction that names the act it answers: from that act to publication
+    ("Russia and Ukraine exchanged 84 prisoners each on Saturday. Both Kyiv and Moscow hailed the exchange as a success.",
+     [("other", "2025-03-15", ["russia", "ukraine"]), ("statement", "2025-03", ["ukraine", "russia"])]),
 ]
 
 
@@ -324,6 +327,13 @@ def test_constructions(text, expected):
     events = extract_events(text, MONDAY)
     got = [(e.type, e.date, [r.slug for r in e.actors if r.role != "mentioned"]) for e in events]
     assert got == expected
+
+
+def test_a_reaction_runs_from_the_act_it_names_to_publication():
+    text = "Russia and Ukraine exchanged 84 prisoners each on Saturday. Both Kyiv and Moscow hailed the exchange as a success."
+    reaction = [e for e in extract_events(text, MONDAY) if e.type == "statement"]
+    assert [(e.date_start, e.date_end, "date.reaction" in e.rules) for e in reaction] == [
+        (dt.date(2025, 3, 15), MONDAY, True)]
 
 
 @pytest.mark.parametrize("text,interval", [
