@@ -72,6 +72,7 @@ DEMONYM_HEAD = re.compile(r"\s+(?:[a-z-]+\s+){0,2}(?:minister|ministry|governmen
                           r"forces|troops|navy|air force|authorities|delegation|negotiators?|sources?)\b")
 SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
 BETWEEN = re.compile(r"\s*between\b")
+PASSIVE_END = re.compile(r"\b(?:was|were|has been|have been|had been)\s+$")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
 AGENT = re.compile(r"\bby\s+(?:the\s+)?(?:(?:[A-Z][\w.-]*|[a-z]+)\s+){0,3}$")  # 'by President Emmanuel Macron'
 IN_ENCOUNTER = re.compile(r"(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")  # 'told Xi in a phone '
@@ -477,6 +478,10 @@ def _owner_end(text: str, m: Mention) -> int:
 def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention], after: list[Mention],
              lo: int = 0, unnamed: bool = False) -> list[Mention]:
     """Who said it: 'Trump said', 'said Trump', 'Medinsky, who led the team, said'; else nobody."""
+    if PASSIVE_END.search(text, max(lo, hit.start - 14), hit.start):  # 'the meeting was confirmed by the Kremlin'
+        by = [m for m in after if AGENT.search(text, max(hit.end, m.start - 40), m.start) and m.form != "pronoun"]
+        if by:
+            return by[:1]
     flat = APPOSITIVE.sub(lambda m: " " * len(m.group()), text[lo:hit.start])  # the sentence up to the verb
     near = [m for m in outside if lo <= m.start and m.end <= hit.start and flat[m.start - lo] != " "
             and SUBJECT_GAP.fullmatch(flat[_owner_end(text, m) - lo:])]
@@ -611,8 +616,9 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
             after = [m for m in after if m.start < bound]
     talk = hit.trigger.type in ("statement", "speech")
     adjacent = lambda m: not text[hit.end:m.start].strip(" the")  # noqa: E731  'invasion of Ukraine'
+    abroad = hit.trigger.id == "visit.attended"  # 'attended a parade in Pyongyang': the place is the host
     counter = [m for m in after if (not talk or not text[hit.end:m.start].strip())
-               and (adjacent(m) or not _modifier(text, m)) and not _speaker_of_other(text, m)
+               and (adjacent(m) or not _modifier(text, m) or (abroad and m.kind == "state")) and not _speaker_of_other(text, m)
                and not (hit.trigger.type in ENCOUNTERS and TOPIC_OF.search(text, max(0, m.start - 40), m.start))]
     roles: list[Role] = []
     for m in chain + [m for m in counter if m not in chain]:
@@ -621,7 +627,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
             slug = art.found.get(slug).affiliation or slug
         if not slug or slug in {r.slug for r in roles}:
             continue
-        if roles and art.found.get(roles[0].slug).affiliation == slug and hit.trigger.type != "visit":
+        if roles and art.found.get(roles[0].slug).affiliation == slug and (hit.trigger.type != "visit" or hit.trigger.id == "visit.attended"):
             continue
         roles.append(art.role(slug, "counterpart" if roles or subjectless else "initiator"))
     if subjectless and art.last_core and _collective_subject(text, cs, hit.start):

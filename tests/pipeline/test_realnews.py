@@ -319,6 +319,12 @@ EVENTS = [
     # a reaction that names the act it answers: from that act to publication
     ("Russia and Ukraine exchanged 84 prisoners each on Saturday. Both Kyiv and Moscow hailed the exchange as a success.",
      [("other", "2025-03-15", ["russia", "ukraine"]), ("statement", "2025-03", ["ukraine", "russia"])]),
+    # attending something abroad is a visit to the place's state; at home it is none
+    ("Russian Defence Minister Sergei Shoigu attended a military parade in Pyongyang on Friday.",
+     [("visit", "2025-03-14", ["sergei-shoigu", "north-korea"])]),
+    ("Putin attended a concert in Moscow on Friday.", []),
+    # the speaker of a passive is its agent
+    ("On Sunday, the meeting was confirmed by the Kremlin.", [("statement", "2025-03-16", ["russia"])]),
 ]
 
 
