@@ -825,6 +825,18 @@ def _reported_week(c: _Dating) -> _Date | None:
     return _Date(iso_week(monday), monday, monday + dt.timedelta(days=6), approximate=True, precision="week")
 
 
+def _told_in_encounter(c: _Dating) -> _Date | None:
+    """'Li held a video call with von der Leyen on Tuesday. ... Li told von der Leyen that': what one
+    participant tells another, with no time of its own, was said in their encounter."""
+    if c.h.trigger.type != "statement" or not c.art.last_core or c.art.last_core_date is None:
+        return None
+    core = {r.slug for r in c.art.last_core}
+    reach = THAT.search(c.art.text, c.h.end, c.s.end)
+    end = reach.start() if reach else c.h.end + 40
+    named = {m.slug for m in c.ms if m.form != "pronoun" and c.cs <= m.start < end}
+    return c.art.last_core_date if len(named) >= 2 and named <= core else None
+
+
 def _publication(c: _Dating) -> _Date | None:
     return _undated(c.art, c.h, c.clauses)
 
@@ -832,7 +844,8 @@ def _publication(c: _Dating) -> _Date | None:
 # Tried in order until one dates the trigger; each records its id on the event.
 EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.offset", _offset_from), ("date.reaction", _reaction), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
 LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
-               ("date.reported_week", _reported_week), ("date.narrative", _narrative), ("date.publication", _publication))
+               ("date.reported_week", _reported_week), ("date.narrative", _narrative), ("date.told", _told_in_encounter),
+               ("date.publication", _publication))
 
 
 def _date_by(rules, c: _Dating) -> None:

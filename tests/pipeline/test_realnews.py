@@ -325,6 +325,11 @@ EVENTS = [
     ("Putin attended a concert in Moscow on Friday.", []),
     # the speaker of a passive is its agent
     ("On Sunday, the meeting was confirmed by the Kremlin.", [("statement", "2025-03-16", ["russia"])]),
+    # what one participant tells the other, undated, was said in their encounter
+    ("Chinese Premier Li Qiang held a video call with European Commission President Ursula von der Leyen on Friday. "
+     "Li told von der Leyen that China was willing to deepen cooperation.",
+     [("call", "2025-03-14", ["li-qiang", "ursula-von-der-leyen"]),
+      ("statement", "2025-03-14", ["li-qiang", "ursula-von-der-leyen"])]),
 ]
 
 
