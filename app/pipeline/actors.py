@@ -142,7 +142,7 @@ class Spans:
 
 # Producers of actors the gazetteer does not hold, swappable: each gives Found spans over a text.
 OPEN_WORLD = (("titled", openworld.titled_people), ("organisation", openworld.organisations),
-              ("company", openworld.described_companies))
+              ("company", openworld.described_companies), ("possessed", openworld.possessed_people))
 
 
 def _discovered(seg: str, gaz: list[Mention], lex: Lexicon) -> tuple[list[Mention], dict[str, Actor]]:

@@ -65,11 +65,12 @@ POSSESSIVE_AGENT = re.compile(r"['\u2019]s(?:\s+[\w-]+){0,3}\s+")
 # 'Russia's Foreign Ministry said', 'Israel's military struck': the institution acts for its owner
 INSTITUTION = re.compile(r"(?i)['\u2019]s\s+(?:\w+\s+){0,2}(?:ministry|government|military|army|forces|navy|air force|"
                          r"cabinet|presidency|foreign office|embassy|mission|delegation|spokes(?:man|woman|person)|"
-                         r"department|office|parliament|leadership|troops|authorities)\b")
+                         r"department|office|parliament|leadership|troops|authorities|coast guard|police)\b")
 # 'the Czech foreign minister said', 'Israeli officials said': a demonym that heads an unnamed speaker
 DEMONYM_HEAD = re.compile(r"\s+(?:[a-z-]+\s+){0,2}(?:minister|ministry|government|military|army|officials?|"
                           r"spokes(?:man|woman|person)|president|prime minister|leader|envoy|ambassador|diplomats?|"
-                          r"forces|troops|navy|air force|authorities|delegation|negotiators?|sources?)\b")
+                          r"forces|troops|navy|air force|authorities|delegation|negotiators?|sources?|coast guard|police|"
+                          r"foreign office|cabinet|parliament|embassy|presidency)\b")
 SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
 BETWEEN = re.compile(r"\s*between\b")
 PASSIVE_END = re.compile(r"\b(?:was|were|has been|have been|had been)\s+$")

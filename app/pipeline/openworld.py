@@ -236,6 +236,44 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
     return out
 
 
+# 'Venezuela's Nicolas Maduro', 'Kenya's William Ruto': a state's person, named without a title
+POSSESSED = re.compile(rf"\b(?P<owner>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){{0,2}})['\u2019]s\s+"
+                       rf"(?P<name>{NAME_WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE}-)?{NAME_WORD}){{1,3}})\b")
+INSTITUTION_WORD = re.compile(rf"(?:{ORG_HEAD}|Council|Commission|Union|Nations|Republic|Kingdom|States|Emirates|"
+                              r"Organi[sz]ation|Fund|Agency|Court|Office|Ministry|Department|Service|Guard|Police|"
+                              r"Navy|Cabinet|Parliament|Assembly|Senate|Congress|Embassy|Mission|Region|Province|"
+                              r"City|Sea|Strait|Gulf|River|Airport|Port|Palace|House|Square|Street|Day|War|Plan|Act|Force|Index|Times|"
+                              r"Exchange|Market|Games|Cup|League|Olympics|Festival|Museum|University|School|Hospital|"
+                              r"Airlines|Airways|Railways|Bridge|Tower|Dam|Canal|Islands?|Mountains|Desert|Valley|Coast|"
+                              r"Border|Line|Media|News|Post|Television|Radio|Agency)$")
+
+
+@lru_cache(maxsize=1)
+def _state_names() -> frozenset[str]:
+    lex = load_lexicon()
+    return frozenset(n for a in lex.actors.values() if a.kind == "state" for n in (a.name, *a.aliases))
+
+
+@lru_cache(maxsize=1)
+def _demonyms() -> frozenset[str]:
+    return frozenset(d for a in load_lexicon().actors.values() for d in a.demonyms)
+
+
+def possessed_people(text: str, start: int = 0, end: int | None = None) -> list[Found]:
+    """People named after the state that owns them ('Venezuela's Nicolas Maduro'), the state as a hint."""
+    end = len(text) if end is None else end
+    out = []
+    states = _state_names()
+    for m in POSSESSED.finditer(text, start, end):
+        owner, words = m["owner"], m["name"].split()
+        owner = next((o for o in (owner, " ".join(owner.split()[1:]), owner.split()[-1]) if o in states), None)
+        if owner is None or any(w in NOT_NAME or INSTITUTION_WORD.match(w) for w in words):
+            continue
+        name = m["name"]
+        out.append(Found(m.start("name"), m.end("name"), _person(name, ""), owner))
+    return out
+
+
 def _word_start(text: str, n: int) -> int:
     """Offset of the n-th whitespace-separated word of text (0-based)."""
     return [m.start() for m in re.finditer(r"\S+", text)][n]
@@ -280,6 +318,8 @@ def described_companies(text: str, start: int = 0, end: int | None = None) -> li
         if not words or words[0] in NOT_NAME:
             continue
         name = " ".join(words)
+        if name in _state_names() or name in _demonyms() or re.match(TITLES + r"\b", name) or (name.isupper() and len(name) <= 3):
+            continue  # 'carrier United States', 'maker CEO Steve Jobs', 'maker SUV'
         s = m.start("name")
         out.append(Found(s, s + len(name), Actor(slugify(name), name, "organisation", (), discovered=True)))
     return out

@@ -65,6 +65,7 @@ ACTORS = [
     ("Former Brazilian president Jair Bolsonaro was sentenced.", {"Jair Bolsonaro": "brazil"}),
     ("The president said he would go.", {}),
     ("The airline's Chief Executive Dermot Mannion said so.", {"Dermot Mannion": ""}),
+    ("Kenya's William Ruto and Britain's Royal Air Force arrived.", {"William Ruto": "kenya"}),
 ]
 
 
@@ -330,6 +331,14 @@ EVENTS = [
      "Li told von der Leyen that China was willing to deepen cooperation.",
      [("call", "2025-03-14", ["li-qiang", "ursula-von-der-leyen"]),
       ("statement", "2025-03-14", ["li-qiang", "ursula-von-der-leyen"])]),
+    # a state's person named without a title
+    ("Colombia's President Gustavo Petro and Venezuela's Nicolas Maduro met on the border on Saturday.",
+     [("meeting", "2025-03-15", ["gustavo-petro", "nicolas-maduro"])]),
+    # troops that clash act; a coast guard speaks for its state
+    ("Indian and Chinese troops clashed along their disputed border on Sunday.",
+     [("military_action", "2025-03-16", ["india", "china"])]),
+    ("The Philippine coast guard accused Chinese vessels of ramming a supply ship on Sunday.",
+     [("statement", "2025-03-16", ["philippines", "china"])]),
 ]
 
 
