@@ -1243,11 +1243,19 @@ def _other_targets(a: EventCandidate, b: EventCandidate) -> bool:
 def fold_article(events: list[EventCandidate]) -> list[EventCandidate]:
     """Mentions of one act within an article become one event."""
     out: list[EventCandidate] = []
+    reports: dict[int, tuple[EventCandidate, Report]] = {}
+
+    def rep(x: EventCandidate) -> Report:  # each candidate's report once (the loop compares every pair)
+        got = reports.get(id(x))
+        if got is None or got[0] is not x:
+            got = reports[id(x)] = (x, report_of(x))
+        return got[1]
+
     for e in events:
         if out and _continues(out[-1], e):
             continue
         twin = next((i for i, x in enumerate(out) if x.type != "statement" and not _other_targets(x, e)
-                     and is_same_act(report_of(x), report_of(e))), None)
+                     and is_same_act(rep(x), rep(e))), None)
         if twin is None:
             out.append(e)
         else:
