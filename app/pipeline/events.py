@@ -341,6 +341,10 @@ class _Article:
             self.last_subject = None
 
 
+CAPTION = re.compile(r"^\(?(?:FILE PHOTO|PHOTO|Photo|Reporting by|Writing by|Editing by|Additional reporting)\b|"
+                     r"\bREUTERS/|\(AP Photo|\bAP Photo/|/File Photo\b|\bGetty Images\b|\(Photo by\b|\bPhotograph:")
+
+
 def _heading(s: Sentence) -> bool:
     return not END_PUNCT.search(s.text) and len(s.text.split()) < 8
 
@@ -1269,7 +1273,11 @@ def extract_events(text: str, published: dt.date, start: int = 0, lex: Lexicon |
     """The events an article reports, dated against its publication date."""
     art = _Article(text, published, start, lex or load_lexicon())
     events: list[EventCandidate] = []
+    # photo captions ('FILE PHOTO: ... REUTERS/Name') and credits tell of pictures, not the story
+    captions = {s.paragraph for s in art.sentences if CAPTION.search(s.text)}
     for si, s in enumerate(art.sentences):
+        if s.paragraph in captions:
+            continue
         if _heading(s):
             art.dateline = art.dateline or _dateline(art, s)
             continue

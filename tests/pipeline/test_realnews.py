@@ -381,6 +381,19 @@ def test_wire_story_narrative_and_dateline():
         ("statement", "2025-03-15", ["wang-yi"])]
 
 
+def test_photo_captions_and_credits_add_no_events():
+    """A caption tells of a picture ('FILE PHOTO: ... REUTERS/Name'), a credit line of the story's makers."""
+    text = ("FILE PHOTO: Russian President Vladimir Putin attends a meeting with Chinese President Xi Jinping "
+            "in Moscow, Russia, May 8, 2024. REUTERS/Jane Roe/File Photo\n"
+            "MOSCOW, March 17 (Reuters) - Putin met Indian Prime Minister Narendra Modi on Sunday.\n"
+            "U.S. President Donald Trump shakes hands with Zelensky during a meeting at the White House in "
+            "Washington, U.S., February 28, 2025. REUTERS/John Doe\n"
+            "(Reporting by Jane Roe; Editing by John Doe)")
+    events = extract_events(text, MONDAY)
+    assert [(e.type, e.date, [r.slug for r in e.actors if r.role != "mentioned"]) for e in events] == [
+        ("meeting", "2025-03-16", ["vladimir-putin", "narendra-modi"])]
+
+
 def test_clock_time_takes_the_narrative_day():
     text = ("Israel and Iran agreed to a ceasefire on 23 June 2025. Hours later, at 6:02 p.m. EDT, "
             "Donald Trump said the ceasefire was in effect.")
