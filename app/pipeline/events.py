@@ -76,7 +76,7 @@ BETWEEN = re.compile(r"\s*between\b")
 PASSIVE_END = re.compile(r"\b(?:was|were|has been|have been|had been)\s+$")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
 AGENT = re.compile(r"\bby\s+(?:the\s+)?(?:(?:[A-Z][\w.-]*|[a-z]+)\s+){0,3}$")  # 'by President Emmanuel Macron'
-IN_ENCOUNTER = re.compile(r"(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")  # 'told Xi in a phone '
+IN_ENCOUNTER = re.compile(r"(?:(?!that\b)[\w.'\u2019-]+\s+){0,4}(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")  # 'told Xi in a phone '
 # 'In a phone conversation on Monday, X and Y discussed': the encounter opens the sentence; the main
 # clause's subjects take part in it
 FRONTED = re.compile(r"(?:In|During)\s+(?:(?:a|an|the|their)\s+(?:[\w-]+\s+){0,3})?")
@@ -563,7 +563,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         complement = [m.end() for m in reported]
         if complement and IN_ENCOUNTER.fullmatch(text, complement[-1], hit.start):
             # 'Putin told Xi in a phone call': the call is where it was said, no reported clause; who was told takes part
-            told = [m for m in outside if reported[-1].start() <= m.start < complement[-1]]
+            told = [m for m in outside if reported[-1].start() <= m.start < hit.start]
             reach = THAT.search(text, hit.end, ce)
             after = told + [m for m in after if not reach or m.start < reach.start()]
             complement = []
@@ -596,7 +596,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         # 'The Prime Minister spoke to X', 'the President held meetings with X': the subject is not
         # named, so whoever follows is a counterpart, never the initiator
         subjectless = not pick
-        pick = pick or [m for m in after if not _modifier(text, m)][:1]
+        pick = pick or [m for m in after if not _modifier(text, m) and not _speaker_of_other(text, m)][:1]
         if not pick and hit.trigger.anaphoric and hit.trigger.type in ENCOUNTERS and hit.clause + 1 < len(clauses) \
                 and FRONTED.fullmatch(text, sentence_start, hit.start):
             ns, ne = clauses[hit.clause + 1]  # 'In a phone call on Monday, X and Y discussed': the main clause's subjects

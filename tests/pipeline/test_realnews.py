@@ -339,6 +339,9 @@ EVENTS = [
      [("military_action", "2025-03-16", ["india", "china"])]),
     ("The Philippine coast guard accused Chinese vessels of ramming a supply ship on Sunday.",
      [("statement", "2025-03-16", ["philippines", "china"])]),
+    # 'told <title> X in a call': the title between the verb and the one told
+    ("Mexico's President Claudia Sheinbaum told U.S. President Donald Trump in a call on Sunday that Mexico would act.",
+     [("statement", "2025-03-16", ["claudia-sheinbaum"]), ("call", "2025-03-16", ["claudia-sheinbaum", "donald-trump"])]),
 ]
 
 
