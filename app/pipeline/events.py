@@ -76,6 +76,8 @@ BETWEEN = re.compile(r"\s*between\b")
 PASSIVE_END = re.compile(r"\b(?:was|were|has been|have been|had been)\s+$")
 PASSIVE = re.compile(r"\b(?:was|were|have been|had been|has been)\s")
 AGENT = re.compile(r"\bby\s+(?:the\s+)?(?:(?:[A-Z][\w.-]*|[a-z]+)\s+){0,3}$")  # 'by President Emmanuel Macron'
+PARTICIPLE_LEAD = re.compile(r"(?:(?:After|Before|While|When|Upon|Since)\s+(?:\w+ing\s+)?|"
+                             r"(?:Speaking|Addressing|Appearing|Writing)\s+(?:\w+\s+){0,3}(?:after|before|during|at)\s+(?:the\s+|a\s+|his\s+|her\s+)?)")
 IN_ENCOUNTER = re.compile(r"(?:(?!that\b)[\w.'\u2019-]+\s+){0,4}(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")  # 'told Xi in a phone '
 # 'In a phone conversation on Monday, X and Y discussed': the encounter opens the sentence; the main
 # clause's subjects take part in it
@@ -417,6 +419,10 @@ def _assign_dates(text: str, hits: list[_Hit], dates: list[tuple[int, int, _Date
         call = next((g for g in hits if h.trigger.reporting and g.clause == h.clause and g.date is not None
                      and g.trigger.type in ENCOUNTERS and g.start > h.end
                      and TOLD_IN.fullmatch(text, h.end, g.start)), None)
+        # 'Speaking after talks with Modi on Monday, Albanese said': the remark is on the talks' day
+        call = call or next((g for g in hits if h.trigger.reporting and g.date is not None and g.start < h.start
+                             and g.trigger.type in ENCOUNTERS
+                             and PARTICIPLE_LEAD.fullmatch(text, clauses[0][0], g.start)), None)
         if h.date is None and call is not None:
             h.date = call.date
             h.rules.append("date.tied")
@@ -595,6 +601,18 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
                 before = []
         # 'The Prime Minister spoke to X', 'the President held meetings with X': the subject is not
         # named, so whoever follows is a counterpart, never the initiator
+        lead = not pick and PARTICIPLE_LEAD.fullmatch(text, sentence_start, hit.start)
+        comma = text.find(",", hit.end, ce) if lead else -1
+        if lead and comma < 0 and hit.clause + 1 < len(clauses):  # 'After meeting X on Monday,' is a clause of its own
+            comma = clauses[hit.clause + 1][0]
+        if comma > 0:
+            # 'After meeting Erdogan on Tuesday, Zelensky flew to Riyadh': the main clause's subject meets
+            ne = next((b for a, b in clauses if a <= comma + 2 < b), ce)
+            main = [m for m in outside if comma < m.start < ne and not _modifier(text, m)]
+            pick = _subject(text, main)[:1]
+            after = [m for m in after if m.start < comma]
+            if pick:
+                hit.rules.append("role.participle")
         subjectless = not pick
         pick = pick or [m for m in after if not _modifier(text, m) and not _speaker_of_other(text, m)][:1]
         if not pick and hit.trigger.anaphoric and hit.trigger.type in ENCOUNTERS and hit.clause + 1 < len(clauses) \

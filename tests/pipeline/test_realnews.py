@@ -342,6 +342,12 @@ EVENTS = [
     # 'told <title> X in a call': the title between the verb and the one told
     ("Mexico's President Claudia Sheinbaum told U.S. President Donald Trump in a call on Sunday that Mexico would act.",
      [("statement", "2025-03-16", ["claudia-sheinbaum"]), ("call", "2025-03-16", ["claudia-sheinbaum", "donald-trump"])]),
+    # a fronted participle's subject is the main clause's; a remark 'speaking after talks' is on the talks' day
+    ("After meeting Erdogan in Ankara on Sunday, Zelensky flew to Riyadh.",
+     [("meeting", "2025-03-16", ["volodymyr-zelensky", "recep-tayyip-erdogan"]),
+      ("visit", "2025-03-16", ["volodymyr-zelensky", "saudi-arabia"])]),
+    ("Speaking after talks with Modi in New Delhi on Sunday, Australian Prime Minister Anthony Albanese said ties were strong.",
+     [("talks", "2025-03-16", ["anthony-albanese", "narendra-modi"]), ("statement", "2025-03-16", ["anthony-albanese"])]),
 ]
 
 
