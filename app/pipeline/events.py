@@ -38,7 +38,7 @@ IRREALIS_NOUN = re.compile(r"\b(?:any|possible|potential|future|proposed|planned
                            # 'begun arranging a meeting between': an encounter being prepared is not held
                            r"arrang(?:e|es|ed|ing)|organi[sz](?:e|es|ed|ing)|prepar(?:e|es|ed|ing)(?:\s+for)?|set(?:ting)?\s+up)\s+(?:\w+\s+){0,2}$", re.I)
 # 'announced it will fund a $500 million package': the announcement is the pledge
-PLEDGED = re.compile(r"\b(?:announced|pledged|promised|committed|confirmed|vowed)\b", re.I)
+PLEDGED = re.compile(r"\b(?:announced|pledged|promised|committed|confirmed|vowed|agreed)\b", re.I)
 MODAL = re.compile(r"\b(?:will|would|should|could|might|must|shall)\b|\bto\s+(?:meet|visit|travel|hold|host|attend|sign)\b", re.I)
 # 'a pause in attacks', 'an end to strikes', 'no talks': the act named is not happening
 HALTED = re.compile(r"(?i)\b(?:(?:pause|halt|moratorium|ban|freeze|cessation|suspension)\s+(?:in|to|on|of|for)|end\s+to|stop\s+to|"
@@ -100,7 +100,8 @@ APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|sta
 COORD = re.compile(r",?\s+and\s+(?:[A-Za-z.'\u2019-]+\s+){0,4}(?:counterparts?,\s+)?")  # 'and his Japanese counterpart, '
 
 ANCHORED = re.compile(r"\b(?:later|afterwards?|then|subsequently)\b|\b(?:before|after|during|following|at)\s+(?:and\s+after\s+)?"
-                      r"(?:the|that|this|their|his|her)\s+(?:\w+\s+)?(?P<noun>call|conversation|meeting|talks|negotiations|summit|visit|trip|election|vote|referendum)\b", re.I)
+                      r"(?:(?:the|that|this|their|his|her)\s+(?:\w+\s+)?|(?:more\s+than\s+|nearly\s+|about\s+|almost\s+|some\s+)?"
+                      r"(?:\w+\s+)?(?:hours|days|rounds)\s+of\s+(?:\w+\s+)?)(?P<noun>call|conversation|meeting|talks|negotiations|summit|visit|trip|election|vote|referendum)\b", re.I)
 SUBJECT_GAP = re.compile(r"[\s,]*(?:(?:has|have|had|also|then|later|again|reportedly|publicly|already|on \w+)\s+)*", re.I)
 
 
@@ -1006,8 +1007,9 @@ def _sentence_events(art: _Article, si: int, s: Sentence) -> list[EventCandidate
     ms = art.sentence_mentions(s)[:MAX_MENTIONS]
     timexes = art._in(art.timexes, s)[:MAX_MENTIONS]
     wire = WIRE_DATELINE.match(s.text)  # 'TOKYO, March 20 (Reuters) -': the story's filing date, no event's
-    if wire:
+    if wire:  # nor is its place anyone's: 'JEDDAH, Saudi Arabia (AP) -'
         timexes = [t for t in timexes if t.start >= s.start + wire.end()]
+        ms = [m for m in ms if m.start >= s.start + wire.end()]
     dates = _event_dates(art, timexes, quotes)
     hits = _hits(art, s, clauses, quotes)
     for h in hits:

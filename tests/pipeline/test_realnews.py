@@ -348,6 +348,13 @@ EVENTS = [
       ("visit", "2025-03-16", ["volodymyr-zelensky", "saudi-arabia"])]),
     ("Speaking after talks with Modi in New Delhi on Sunday, Australian Prime Minister Anthony Albanese said ties were strong.",
      [("talks", "2025-03-16", ["anthony-albanese", "narendra-modi"]), ("statement", "2025-03-16", ["anthony-albanese"])]),
+    # restored aid is a pledge, not a suspension; agreeing to restore it is the pledge
+    ("On Sunday, the United States agreed to lift its pause on military aid to Kyiv.",
+     [("agreement", "2025-03-16", ["united-states", "ukraine"]), ("aid_pledge", "2025-03-16", ["united-states", "ukraine"])]),
+    # a wire dateline's place is nobody's; a remark after hours of talks is on the talks' day
+    ("JEDDAH, Saudi Arabia (AP) - Ukraine held talks with U.S. officials on Sunday. "
+     "Rubio told reporters after more than eight hours of talks that the ball was in Russia's court.",
+     [("talks", "2025-03-16", ["ukraine", "united-states"]), ("statement", "2025-03-16", ["marco-rubio"])]),
 ]
 
 
