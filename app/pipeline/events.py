@@ -765,6 +765,23 @@ def _reaction(c: _Dating) -> _Date | None:
     return _Date(covering_value(act.start, c.art.dct), act.start, c.art.dct, precision="day" if act.start == c.art.dct else "interval")
 
 
+SINCE_DATE = re.compile(r"\b[Ss]ince\s+(?:the\s+)?$")
+HAVE_DONE = re.compile(r"\b(?:has|have)\s+(?:\w+ly\s+|also\s+|already\s+|now\s+)?(?:been\s+)?$", re.I)
+
+
+def _since(c: _Dating) -> _Date | None:
+    """'Since November 19, the Houthis have launched more than two dozen attacks': an act that has gone on
+    since a date runs from it to publication."""
+    text = c.art.text
+    if c.h.trigger.type == "statement" or not HAVE_DONE.search(text, max(c.cs, c.h.start - 24), c.h.start):
+        return None
+    for t in c.art._in(c.art.timexes, c.s):
+        if t.start < c.h.start and SINCE_DATE.search(text, max(0, t.start - 12), t.start) and (d := _date_of(t, text)):
+            if d.start <= c.art.dct:
+                return _Date(covering_value(d.start, c.art.dct), d.start, c.art.dct, precision="interval")
+    return None
+
+
 def _anchored(c: _Dating) -> _Date | None:
     """'after the call', 'during the visit': the last such event's date (else the last dated event's)."""
     if not c.art.last_event_date:
@@ -866,7 +883,7 @@ def _publication(c: _Dating) -> _Date | None:
 
 
 # Tried in order until one dates the trigger; each records its id on the event.
-EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.offset", _offset_from), ("date.reaction", _reaction), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
+EARLY_DATING = (("date.pledge", _pledge), ("date.relative", _relative), ("date.offset", _offset_from), ("date.reaction", _reaction), ("date.since", _since), ("date.anchor", _anchored), ("date.paragraph", _paragraph))
 LATE_DATING = (("date.collective", _collective), ("date.dateline", _from_dateline), ("date.attribution", _attribution),
                ("date.reported_week", _reported_week), ("date.narrative", _narrative), ("date.told", _told_in_encounter),
                ("date.publication", _publication))
@@ -1279,6 +1296,7 @@ def fold_article(events: list[EventCandidate]) -> list[EventCandidate]:
         if out and _continues(out[-1], e):
             continue
         twin = next((i for i, x in enumerate(out) if x.type != "statement" and not _other_targets(x, e)
+                     and ("date.since" in x.rules) == ("date.since" in e.rules)  # a series is not one of its acts
                      and is_same_act(rep(x), rep(e))), None)
         if twin is None:
             out.append(e)

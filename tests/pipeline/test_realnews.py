@@ -397,6 +397,15 @@ def test_wire_story_narrative_and_dateline():
         ("statement", "2025-03-15", ["wang-yi"])]
 
 
+def test_an_act_that_has_gone_on_since_a_date_runs_from_it_to_publication():
+    text = ("Since March 2, the Houthis have launched more than 40 attacks on shipping. "
+            "On Sunday, the United States conducted strikes against the Houthis' radar sites.")
+    events = extract_events(text, MONDAY)
+    got = [(e.type, e.date_start, e.date_end, "date.since" in e.rules) for e in events if e.type == "military_action"]
+    assert (("military_action", dt.date(2025, 3, 2), MONDAY, True) in got
+            and ("military_action", dt.date(2025, 3, 16), dt.date(2025, 3, 16), False) in got), got
+
+
 def test_photo_captions_and_credits_add_no_events():
     """A caption tells of a picture ('FILE PHOTO: ... REUTERS/Name'), a credit line of the story's makers."""
     text = ("FILE PHOTO: Russian President Vladimir Putin attends a meeting with Chinese President Xi Jinping "
