@@ -18,8 +18,8 @@ from tests.conftest import SHARED
 
 NEWS = SHARED / "eval" / "news"
 # Floors only ever rise: raise them when the extractor improves, never lower them.
-NEWS_STRICT_F1_FLOOR = 0.69
-NEWS_STRICT_PRECISION_FLOOR = 0.89
+NEWS_STRICT_F1_FLOOR = 0.715  # measured 0.719
+NEWS_STRICT_PRECISION_FLOOR = 0.90  # measured 0.906
 MONDAY = dt.date(2025, 3, 17)
 
 
