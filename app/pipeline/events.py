@@ -348,6 +348,10 @@ CAPTION = re.compile(r"^\(?(?:FILE PHOTO|PHOTO|Photo|Reporting by|Writing by|Edi
                      r"\bREUTERS/|\(AP Photo|\bAP Photo/|/File Photo\b|\bGetty Images\b|\(Photo by\b|\bPhotograph:")
 
 
+CAPTION_WORDS = ("PHOTO", "Photo", "REUTERS/", "Getty", "Reporting by", "Writing by", "Editing by", "reporting by",
+                 "Photograph")  # one of which every caption or credit holds: most texts skip the search
+
+
 def _heading(s: Sentence) -> bool:
     return not END_PUNCT.search(s.text) and len(s.text.split()) < 8
 
@@ -1312,7 +1316,8 @@ def extract_events(text: str, published: dt.date, start: int = 0, lex: Lexicon |
     art = _Article(text, published, start, lex or load_lexicon())
     events: list[EventCandidate] = []
     # photo captions ('FILE PHOTO: ... REUTERS/Name') and credits tell of pictures, not the story
-    captions = {s.paragraph for s in art.sentences if CAPTION.search(s.text)}
+    captions = {s.paragraph for s in art.sentences if CAPTION.search(s.text)} \
+        if any(w in text for w in CAPTION_WORDS) else set()
     for si, s in enumerate(art.sentences):
         if s.paragraph in captions:
             continue
