@@ -95,7 +95,7 @@ PAST_PERFECT = re.compile(r"\bhad\s+(?:\w+ly\s+|also\s+|already\s+|just\s+)?$")
 PAST_VERB = re.compile(r"(?i)(?:\w+ed|spoke|met|held|struck|shot|sent|won|began|took|fought|flew|hit)\b")
 SINCE = re.compile(r"\bsince\s+(?:[\w'\u2019-]+\s+){0,4}$")  # 'since Trump returned': a bound, no act
 HE = re.compile(r"(?:he|she|they)\b")
-ITS = re.compile(r"(?:it|its)\b")  # a reported clause about the speaker itself
+ITS = re.compile(r"(?:it|its|the\s+(?:group|movement|militia|organi[sz]ation))\b")  # a reported clause about the speaker itself
 APPOSITIVE = re.compile(r",\s+(?:who|which|speaking|writing|addressing|asked|standing|flanked|visiting|appearing)\b[^,]*,")
 COORD = re.compile(r",?\s+and\s+(?:[A-Za-z.'\u2019-]+\s+){0,4}(?:counterparts?,\s+)?")  # 'and his Japanese counterpart, '
 
@@ -480,8 +480,9 @@ def _subject(text: str, cands: list[Mention]) -> list[Mention]:
     plain = [m for m in cands if not _modifier(text, m)]
     if plain and plain[0].kind != "person":  # "Sudan's military chief Gen. Abdel Fattah al-Burhan met": the person
         nxt = next((m for m in cands if m.start >= plain[0].end), None)
-        if nxt is not None and nxt.kind == "person" and OWNED_TITLE.fullmatch(text, plain[0].end, nxt.start):
-            return [nxt]
+        if nxt is not None and nxt.kind == "person" and (OWNED_TITLE.fullmatch(text, plain[0].end, nxt.start)
+                                                        or (plain[0].form == "demonym" and DEMONYM_TITLE.fullmatch(text, plain[0].end, nxt.start))):
+            return [nxt]  # also 'Georgian Dream founder Bidzina Ivanishvili met'
     return plain[:1] or cands[-1:]
 
 
@@ -520,6 +521,8 @@ def _speaker(text: str, hit: _Hit, outside: list[Mention], before: list[Mention]
 
 # 'talks on Ukraine', 'discussed the situation in Gaza': what an encounter is about, not who takes part
 TOPIC_OF = re.compile(r"\b(?:on|about|over|regarding|concerning|(?:situation|developments|war|conflict|crisis) in)\s+(?:the\s+)?$")
+DEMONYM_TITLE = re.compile(r"\s+(?:(?:[A-Z][\w-]*|founder|co-founder|leader|chief|head|official|aide|commander|chairman|"
+                           r"spokes(?:man|woman|person)|opposition|party|former|ex-|interim|acting)\s+){1,4}")
 OWNED_TITLE = re.compile(r"['\u2019]s\s+(?:[\w.-]+\s+){0,4}")  # "Sudan's military chief Gen. "
 FORCES = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldiers|navy|air force|warplanes|drones|missiles)\b")
 TARGET_AT = re.compile(r"\b(?:missiles?|rockets?|drones?|shells?|projectiles?|fire)\s+at\s+(?:the\s+)?$")  # 'fired a missile at Israel'

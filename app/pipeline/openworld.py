@@ -31,7 +31,7 @@ TITLES = (
     r"Pope|Patriarch|Ayatollah|Rabbi|Archbishop|Cardinal|Field Marshal|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|Dame|Lord|Lady|"
     r"president|prime minister|foreign minister|defen[cs]e minister|interior minister|finance minister|minister|"
     r"chancellor|foreign secretary|secretary of state|secretary-general|premier|king|crown prince|ambassador|"
-    r"governor|senator|top diplomat)"
+    r"governor|senator|top diplomat|President-elect|Prime Minister-elect|Prime Minister-designate)"
 )
 PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|do|dos|du|van|von|der|la|le|di|ul|Abu|Abd|Abdel)"
 NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u024f]+(?:-[A-Z]?[a-z\u00e0-\u024f]+)*|[A-Z]\.|(?:al|el)-[A-Z][a-z\u00e0-\u024f]+|Mc[A-Z][a-z]+|O['\u2019][A-Z][a-z]+)"
@@ -54,8 +54,9 @@ TITLE_WORDS = (
     "president", "prime minister", "foreign minister", "defence minister", "defense minister", "interior minister",
     "finance minister", "minister", "chancellor", "foreign secretary", "secretary of state", "secretary-general",
     "premier", "king", "crown prince", "ambassador", "governor", "senator",
-    # 'Japan's top diplomat, Takeshi Iwaya'
-    "top diplomat",
+    # 'Japan's top diplomat, Takeshi Iwaya', 'President-elect Lee Jae-myung', 'Hamas official Basem Naim'
+    "top diplomat", "President-elect", "Prime Minister-elect", "Prime Minister-designate", "official", "aide", "founder",
+    "co-founder",
 )
 PREFIXES = (r"(?:(?:Vice|Deputy|Acting|Interim|Former|former|Under|Assistant|Special|Senior|Chief|First|Grand|Supreme|"
             r"Crown|High|Permanent)[ -])+|then-")
@@ -195,9 +196,14 @@ APPOSED_BEFORE = re.compile(rf"(?P<name>{NAME})(?:\s+\((?P<alias>[A-Z][\w'\u2019
                             rf"(?:(?:[A-Z][\w'\u2019]+|\w+['\u2019]s)\s+)?(?:{PREFIXES})?$")
 
 
+PREFIX_ONLY = frozenset({"official", "aide", "founder", "co-founder"})
+
+
 def _apposed(text: str, titles):
     """'Dmytro Kuleba, the Foreign Minister': a name, a comma, then a title (looked for back from each title)."""
     for ts, _, title in titles:
+        if title in PREFIX_ONLY:  # 'Rodong Sinmun, the official newspaper': these are titles only before a name
+            continue
         if (m := APPOSED_BEFORE.search(text, max(0, ts - 120), ts)) is not None:
             yield m, title
 
@@ -215,8 +221,10 @@ def titled_people(text: str, start: int = 0, end: int | None = None) -> list[Fou
             continue
         of_part, name_part = _split_of(m["of"] or "", m["name"])
         name = _clean_name(name_part) if name_part else None
-        if not name or title.rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"} and " " not in name:
+        if not name or title.rstrip(".") in {"Mr", "Mrs", "Ms", "Dr", "official", "aide", "founder", "co-founder"} and " " not in name:
             continue
+        if title == "official" and re.search(r"\b(?:the|a|an)\s+$", text[max(0, ts - 6):ts], re.I):
+            continue  # 'the official Rodong Sinmun newspaper': an adjective, no title
         offset = text.find(name, m.start(), m.end())
         prefix = TITLE_PREFIX.search(text, max(0, ts - 40), ts)
         if offset >= 0:

@@ -66,6 +66,9 @@ ACTORS = [
     ("The president said he would go.", {}),
     ("The airline's Chief Executive Dermot Mannion said so.", {"Dermot Mannion": ""}),
     ("Kenya's William Ruto and Britain's Royal Air Force arrived.", {"William Ruto": "kenya"}),
+    # 'official', 'aide', 'founder' are titles before a name only; '-elect' keeps the title
+    ("Hamas official Basem Naim spoke. Rodong Sinmun, the official newspaper, wrote.", {"Basem Naim": ""}),
+    ("President-elect Lee Jae-myung spoke.", {"Lee Jae-myung": ""}),
 ]
 
 
@@ -351,6 +354,12 @@ EVENTS = [
     # restored aid is a pledge, not a suspension; agreeing to restore it is the pledge
     ("On Sunday, the United States agreed to lift its pause on military aid to Kyiv.",
      [("agreement", "2025-03-16", ["united-states", "ukraine"]), ("aid_pledge", "2025-03-16", ["united-states", "ukraine"])]),
+    # a demonym, a party's name and a role before a person: the person acts
+    ("Georgian Dream founder Bidzina Ivanishvili met Hungarian Prime Minister Viktor Orban in Budapest on Sunday.",
+     [("meeting", "2025-03-16", ["bidzina-ivanishvili", "viktor-orban"])]),
+    # 'the group' of a reported clause is the speaker's
+    ("Hamas official Basem Naim said on Sunday the group had released two hostages.",
+     [("statement", "2025-03-16", ["basem-naim"]), ("other", "2025-03-16", ["basem-naim"])]),
     # a wire dateline's place is nobody's; a remark after hours of talks is on the talks' day
     ("JEDDAH, Saudi Arabia (AP) - Ukraine held talks with U.S. officials on Sunday. "
      "Rubio told reporters after more than eight hours of talks that the ball was in Russia's court.",
