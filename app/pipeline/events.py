@@ -71,6 +71,7 @@ DEMONYM_HEAD = re.compile(r"\s+(?:[a-z-]+\s+){0,2}(?:minister|ministry|governmen
                           r"spokes(?:man|woman|person)|president|prime minister|leader|envoy|ambassador|diplomats?|"
                           r"forces|troops|navy|air force|authorities|delegation|negotiators?|sources?|coast guard|police|"
                           r"foreign office|cabinet|parliament|embassy|presidency)\b")
+NAME_AFTER = re.compile(r"(?:\s+[A-Z][\w.'\u2019-]*){1,4}")  # the name after a description ('spokesman Dmitry Peskov')
 SPEAKS = re.compile(r"[\s,]*(?:(?:has|had|also|then|later)\s+)*(?:said|says|told|added|wrote|stated)\b")
 BETWEEN = re.compile(r"\s*between\b")
 PASSIVE_END = re.compile(r"\b(?:was|were|has been|have been|had been)\s+$")
@@ -362,10 +363,13 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
     infinitive = INFINITIVE_NOUN if noun else INFINITIVE_VERB
     if noun and (IRREALIS_NOUN.search(before) or MODAL.search(text, clause_start, trig_start)):
         return True  # 'would begin with a ceasefire, followed by negotiations'
+    if CAUSED_TO.search(before):  # 'led Washington to restart aid': a consequence that happened
+        return bool(IRREALIS.search(before[:CAUSED_TO.search(before).start()]))
     return bool(IRREALIS.search(before) or infinitive.search(before))
 
 
 THAT = re.compile(r"\bthat\b")
+CAUSED_TO = re.compile(r"\b(?:led|prompted|forced|pushed|allowed|enabled|caused|persuaded|convinced)\s+(?:[\w.'\u2019-]+\s+){0,3}to\s+(?:\w+\s+)?$", re.I)
 # 'A on Saturday and held B': the gap between two acts of one subject (no comma, no reported clause)
 COORDINATED_ACT = re.compile(r"(?:(?!\bthat\b)[^,;])*?\band\s+(?:then\s+|also\s+|later\s+)?(?:[a-z]+ed\s+|held\s+|had\s+|met\s+|made\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?", re.S)
 TOLD_IN = re.compile(r"(?:\s+(?!that\b)[\w'\u2019.-]+){0,4}\s+(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")
@@ -472,7 +476,11 @@ REPRESENTED = re.compile(r"(?i:president|prime minister|leaders?|heads?|governme
 
 
 def _speaker_of_other(text: str, m: Mention) -> bool:
-    return bool(SPEAKS.match(text, _owner_end(text, m), m.end + 60))  # 'South Korea's military said'
+    """'South Korea's military said', 'Kremlin spokesman Dmitry Peskov told': the speaker of another clause."""
+    end = _owner_end(text, m)
+    if m.form == "description" and (name := NAME_AFTER.match(text, end)):
+        end = name.end()
+    return bool(SPEAKS.match(text, end, m.end + 60))
 
 
 def _subject(text: str, cands: list[Mention]) -> list[Mention]:

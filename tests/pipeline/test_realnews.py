@@ -357,6 +357,14 @@ EVENTS = [
     # a demonym, a party's name and a role before a person: the person acts
     ("Georgian Dream founder Bidzina Ivanishvili met Hungarian Prime Minister Viktor Orban in Budapest on Sunday.",
      [("meeting", "2025-03-16", ["bidzina-ivanishvili", "viktor-orban"])]),
+    # landing is a visit; the speaker of another clause, named after a description, is no participant
+    ("The U.S. envoy landed in Moscow on Sunday and met with Russian President Vladimir Putin late in the evening, "
+     "Kremlin spokesman Dmitry Peskov told reporters on Monday.",
+     [("visit", "2025-03-16", ["united-states", "russia"]), ("meeting", "2025-03-16", ["united-states", "vladimir-putin"]),
+      ("statement", "2025-03-17", ["dmitry-peskov"])]),
+    # what an agreement led to happened: 'led Washington to restart military aid'
+    ("The agreement on Sunday led Washington to restart military aid to Ukraine.",
+     [("aid_pledge", "2025-03-16", ["united-states", "ukraine"])]),
     # 'the group' of a reported clause is the speaker's
     ("Hamas official Basem Naim said on Sunday the group had released two hostages.",
      [("statement", "2025-03-16", ["basem-naim"]), ("other", "2025-03-16", ["basem-naim"])]),
