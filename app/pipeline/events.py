@@ -369,6 +369,7 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
 
 
 THAT = re.compile(r"\bthat\b")
+VERB_START = re.compile(r"(?i)(?:\w+ed|imposing|placing|renewing|adding|banning|barring|slapped)\b")
 CAUSED_TO = re.compile(r"\b(?:led|prompted|forced|pushed|allowed|enabled|caused|persuaded|convinced)\s+(?:[\w.'\u2019-]+\s+){0,3}to\s+(?:\w+\s+)?$", re.I)
 # 'A on Saturday and held B': the gap between two acts of one subject (no comma, no reported clause)
 COORDINATED_ACT = re.compile(r"(?:(?!\bthat\b)[^,;])*?\band\s+(?:then\s+|also\s+|later\s+)?(?:[a-z]+ed\s+|held\s+|had\s+|met\s+|made\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?", re.S)
@@ -559,7 +560,8 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
     after = [m for m in outside if hit.end <= m.start < ce]
     earlier: list[Mention] = []
     # "Modi's first visit to": the owner named inside the trigger, or just before the event noun
-    agent = [m for m in outside if hit.start <= m.start < hit.end and POSSESSIVE.match(text, m.end)] or \
+    verb_led = bool(VERB_START.match(text, hit.start))  # 'adopted the EU's sanctions': the owner inside is no agent
+    agent = [m for m in outside if hit.start <= m.start < hit.end and POSSESSIVE.match(text, m.end) and not verb_led] or \
             [m for m in before if POSSESSIVE_AGENT.fullmatch(text, m.end, hit.start)
              or (hit.trigger.anaphoric and not _verbal(text, hit.start) and NOUN_OWNER.fullmatch(text, m.end, hit.start))]
     subjectless = False
@@ -653,6 +655,8 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         bound = next((a for a in art.trigger_starts if a > hit.end), None)
         if bound is not None:
             after = [m for m in after if m.start < bound]
+    if hit.trigger.type == "sanction" and verb_led:  # 'placed 11 U.S. defense firms on its list': the targets inside
+        after = [m for m in outside if hit.start < m.start < hit.end and not POSSESSIVE.match(text, m.end)] + after
     talk = hit.trigger.type in ("statement", "speech")
     adjacent = lambda m: not text[hit.end:m.start].strip(" the")  # noqa: E731  'invasion of Ukraine'
     abroad = hit.trigger.id == "visit.attended"  # 'attended a parade in Pyongyang': the place is the host

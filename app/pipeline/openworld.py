@@ -299,7 +299,7 @@ def organisations(text: str, start: int = 0, end: int | None = None) -> list[Fou
             words.pop(0)
         if len(words) > 3 and words[1] == "of" and words[0].endswith("s"):  # 'Fighters of the X Brigades'
             words = words[3:] if words[2] == "the" else words[2:]
-        if len(words) < 2:
+        if len(words) < 2 or all(w in _demonyms() for w in words[:-1]):  # 'the Venezuelan gang': no name
             continue
         name = " ".join(words)  # the name as written, its spaces normalised
         skipped = len(m["name"].split()) - len(words)  # words dropped from the front
@@ -311,8 +311,9 @@ def organisations(text: str, start: int = 0, end: int | None = None) -> list[Fou
 
 # 'Russian oil producer Gazprom Neft', 'Chinese tech firm Huawei': a company named after what it is
 DESCRIBED = re.compile(r"\b(?:company|companies|firm|producer|giant|exporter|maker|manufacturer|operator|contractor|"
-                       r"conglomerate|lender|insurer|carrier|shipper|trader|refiner|major|supplier)\s+"
-                       r"(?P<name>[A-Z][\w&-]*(?:\.(?=\w))?(?:\s+[A-Z][\w&-]*){0,2})")
+                       r"conglomerate|lender|insurer|carrier|shipper|trader|refiner|major|supplier|gang|cartel|militia|"
+                       r"armed group|rebel group|militant group)\s+"
+                       r"(?P<name>[A-Z][\w&-]*(?:\.(?=\w))?(?:\s+(?:(?:de|del|al|el|of)\s+)?[A-Z][\w&-]*){0,2})")
 
 
 def described_companies(text: str, start: int = 0, end: int | None = None) -> list[Found]:

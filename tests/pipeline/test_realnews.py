@@ -365,6 +365,12 @@ EVENTS = [
     # what an agreement led to happened: 'led Washington to restart military aid'
     ("The agreement on Sunday led Washington to restart military aid to Ukraine.",
      [("aid_pledge", "2025-03-16", ["united-states", "ukraine"])]),
+    # sanctions in other words: designations, entity lists, entry bans; a verb's owner inside is no agent
+    ("Washington on Sunday designated the Venezuelan gang Tren de Aragua a foreign terrorist organization.",
+     [("sanction", "2025-03-16", ["united-states", "venezuela", "tren-de-aragua"])]),
+    ("China placed 11 U.S. defense firms on its unreliable entity list on Sunday.",
+     [("sanction", "2025-03-16", ["china", "united-states"])]),
+    ("Switzerland adopted the EU's latest sanctions on Sunday.", [("sanction", "2025-03-16", ["switzerland"])]),
     # 'the group' of a reported clause is the speaker's
     ("Hamas official Basem Naim said on Sunday the group had released two hostages.",
      [("statement", "2025-03-16", ["basem-naim"]), ("other", "2025-03-16", ["basem-naim"])]),
