@@ -374,7 +374,7 @@ CAUSED_TO = re.compile(r"\b(?:led|prompted|forced|pushed|allowed|enabled|caused|
 # 'A on Saturday and held B': the gap between two acts of one subject (no comma, no reported clause)
 COORDINATED_ACT = re.compile(r"(?:(?!\bthat\b)[^,;])*?\band\s+(?:then\s+|also\s+|later\s+)?(?:[a-z]+ed\s+|held\s+|had\s+|met\s+|made\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?", re.S)
 TOLD_IN = re.compile(r"(?:\s+(?!that\b)[\w'\u2019.-]+){0,4}\s+(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")
-TOPIC_NOUN = re.compile(r"(?i)\b(?:over|about|regarding|concerning|amid|despite)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}$")
+TOPIC_NOUN = re.compile(r"(?i)\b(?:over|about|regarding|concerning)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}$")
 SAID_IN = re.compile(r"\bin\s+(?:a|an|his|her|its|their)\s+(?:[\w-]+\s+){0,2}(?:statement|post|message|briefing|interview|"
                      r"speech|address|letter|tweet|readout|communiqu[eé])\b")
 REACTED_TO = re.compile(r"(?i)\b(?:welcomed|welcomes|hailed|hails|condemned|condemns|praised|praises|critici[sz]ed|"
