@@ -370,7 +370,7 @@ def _is_future(text: str, clause_start: int, trig_start: int, noun: bool) -> boo
 
 THAT = re.compile(r"\bthat\b")
 VERB_START = re.compile(r"(?i)(?:\w+ed|imposing|placing|renewing|adding|banning|barring|slapped)\b")
-CAUSED_TO = re.compile(r"\b(?:led|prompted|forced|pushed|allowed|enabled|caused|persuaded|convinced)\s+(?:[\w.'\u2019-]+\s+){0,3}to\s+(?:\w+\s+)?$", re.I)
+CAUSED_TO = re.compile(r"\b(?:led|prompted|forced|pushed|allowed|enabled|caused|persuaded|convinced|voted)\s+(?:[\w.'\u2019-]+\s+){0,3}to\s+(?:\w+\s+)?$", re.I)
 # 'A on Saturday and held B': the gap between two acts of one subject (no comma, no reported clause)
 COORDINATED_ACT = re.compile(r"(?:(?!\bthat\b)[^,;])*?\band\s+(?:then\s+|also\s+|later\s+)?(?:[a-z]+ed\s+|held\s+|had\s+|met\s+|made\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?", re.S)
 TOLD_IN = re.compile(r"(?:\s+(?!that\b)[\w'\u2019.-]+){0,4}\s+(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")
@@ -655,7 +655,7 @@ def _roles(art: _Article, hit: _Hit, ms: list[Mention], clauses, quotes, sentenc
         bound = next((a for a in art.trigger_starts if a > hit.end), None)
         if bound is not None:
             after = [m for m in after if m.start < bound]
-    if hit.trigger.type == "sanction" and verb_led:  # 'placed 11 U.S. defense firms on its list': the targets inside
+    if hit.trigger.type in ("sanction", "other") and verb_led:  # 'placed 11 U.S. defense firms on its list': the targets inside
         after = [m for m in outside if hit.start < m.start < hit.end and not POSSESSIVE.match(text, m.end)] + after
     talk = hit.trigger.type in ("statement", "speech")
     adjacent = lambda m: not text[hit.end:m.start].strip(" the")  # noqa: E731  'invasion of Ukraine'

@@ -150,9 +150,10 @@ EVENTS = [
     ("Armenia and Azerbaijan initialled a peace treaty on Friday.", [("agreement", "2025-03-14", ["armenia", "azerbaijan"])]),
     ("The U.N. Security Council on Friday adopted a resolution on Haiti.",
      [("statement", "2025-03-14", ["united-nations"])]),
-    # an unnamed official speaks for the state; 'he' in what the official reports is the official
+    # an unnamed official speaks for the state; 'he' in what the official reports is the official; the
+    # ambassador summoned stands for his state
     ("The Czech foreign minister said on Friday he had summoned the Russian ambassador.",
-     [("statement", "2025-03-14", ["czech-republic"]), ("other", "2025-03-14", ["czech-republic"])]),
+     [("statement", "2025-03-14", ["czech-republic"]), ("other", "2025-03-14", ["czech-republic", "russia"])]),
     # one event per sentence that states sanctions; 'a sanctioned vessel' states none
     ("Today, the Department of the Treasury is sanctioning the Northern Star Petrochemical company. In addition, "
      "the Department of the Treasury is sanctioning 12 entities and one individual.",
@@ -371,6 +372,15 @@ EVENTS = [
     ("China placed 11 U.S. defense firms on its unreliable entity list on Sunday.",
      [("sanction", "2025-03-16", ["china", "united-states"])]),
     ("Switzerland adopted the EU's latest sanctions on Sunday.", [("sanction", "2025-03-16", ["switzerland"])]),
+    # ratifying, brokering, vetoing, cutting ties, expelling diplomats; a vote to ratify ratifies, a plan does not
+    ("The Turkish parliament ratified Sweden's NATO accession protocol on Sunday.",
+     [("agreement", "2025-03-16", ["turkey", "sweden", "nato"])]),
+    ("Ukraine's parliament voted on Sunday to ratify the minerals deal with the United States.",
+     [("agreement", "2025-03-16", ["ukraine", "united-states"])]),
+    ("Ukraine's parliament plans to ratify the minerals deal with the United States on Sunday.", []),
+    ("Nicaragua cut diplomatic ties with Taiwan on Saturday.", [("other", "2025-03-15", ["nicaragua", "taiwan"])]),
+    ("Algeria expelled 12 French diplomats on Sunday.", [("other", "2025-03-16", ["algeria", "france"])]),
+    ("The U.S. vetoed a U.N. Security Council resolution on Gaza on Sunday.", [("statement", "2025-03-16", ["united-states"])]),
     # 'the group' of a reported clause is the speaker's
     ("Hamas official Basem Naim said on Sunday the group had released two hostages.",
      [("statement", "2025-03-16", ["basem-naim"]), ("other", "2025-03-16", ["basem-naim"])]),
