@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, func, insert, text, true, update
+from sqlalchemy import bindparam, delete, func, insert, literal, or_, text, true, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -132,17 +132,27 @@ EVENT_FIELDS = ["date", "date_start", "date_end", "precision", "approximate", "t
 class Loaded:
     """A source while regrouping: a row of eventsource (id set), or a new one (id 0, no event yet)."""
 
-    __slots__ = (*SOURCE_COLUMNS, "akey", "report")
+    __slots__ = (*SOURCE_COLUMNS, "akey", "_report")
 
     def __init__(self, akey: str, **values):
         for k in SOURCE_COLUMNS:
             setattr(self, k, values[k])
         self.akey = akey
-        self.report = _report(self, akey)
+        self._report = None
+
+    @property
+    def report(self) -> Report:
+        if self._report is None:
+            self._report = _report(self, self.akey)
+        return self._report
 
     @property
     def rkey(self) -> tuple:
-        return self.report.key
+        return (self.akey, self.mention)
+
+    def keys(self) -> frozenset:
+        """The actors merge's sweep lists it under (its core actors, or else its initiator)."""
+        return self.report.core or frozenset({self.initiator})
 
 
 @dataclass
@@ -240,27 +250,27 @@ def _linked(a: Report, b: Report) -> bool:
 
 
 class _Reach:
-    """Stored sources read while regrouping, each once (by id), and the date ranges already read per type."""
+    """Stored sources read while regrouping, each once (by id). A source is only ever linked to sources of
+    its type that share one of its keys (`Loaded.keys`) and whose dates overlap its own, so sources are read
+    by (type, key, date range), the key tested in SQL (a superset: `_linked` decides), and the ranges
+    already read are remembered per (type, key)."""
 
     def __init__(self, conn):
         self.conn = conn
         self.by_id: dict[int, Loaded] = {}
-        self.by_type: dict[str, list[Loaded]] = {}
-        self.read: dict[str, list[tuple[dt.date, dt.date]]] = {}
+        self.by_key: dict[tuple[str, str], dict[int, Loaded]] = {}
+        self.read: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
         self.events_read: set[int] = set()
 
     def _keep(self, rows) -> list[Loaded]:
         out = []
         for s in _loaded(rows):
-            if s.id not in self.by_id:
-                self.by_id[s.id] = s
-                self.by_type.setdefault(s.type, []).append(s)
-            out.append(self.by_id[s.id])
+            out.append(self.by_id.setdefault(s.id, s))
         return out
 
-    def _covered(self, etype: str, lo: dt.date, hi: dt.date) -> bool:
+    def _covered(self, tk: tuple[str, str], lo: dt.date, hi: dt.date) -> bool:
         """Whether ranges already read cover [lo, hi] (days are discrete: [a, b] and [b + 1, c] cover [a, c])."""
-        for a, b in sorted(self.read.get(etype, ())):
+        for a, b in sorted(self.read.get(tk, ())):
             if a > lo:
                 return False
             if b >= lo:
@@ -270,22 +280,45 @@ class _Reach:
         return False
 
     def fetch(self, windows) -> None:
-        """Read every source whose dates reach the given (type, lo, hi) windows (overlapping ones joined)."""
-        out: list[tuple[str, dt.date, dt.date]] = []
-        for t, a, b in sorted(w for w in windows if not self._covered(*w)):
-            if out and out[-1][0] == t and a <= out[-1][2]:
-                out[-1] = (t, out[-1][1], max(b, out[-1][2]))
+        """Read every source of type t listed under key k whose dates reach [lo, hi], for each (t, k, lo, hi)
+        given (overlapping ranges joined), in one statement per 100 ranges."""
+        out: list[tuple[str, str, dt.date, dt.date]] = []
+        for t, k, a, b in sorted(w for w in set(windows) if not self._covered(w[:2], *w[2:])):
+            if out and out[-1][:2] == (t, k) and a <= out[-1][3]:
+                out[-1] = (t, k, out[-1][2], max(b, out[-1][3]))
             else:
-                out.append((t, a, b))
-        for t, a, b in out:
-            for cond in _reach_conditions(t, a, b):
-                self._keep(self.conn.execute(_SOURCE_SELECT.where(*cond)))
-            self.read.setdefault(t, []).append((a, b))
+                out.append((t, k, a, b))
+        sqlite = self.conn.dialect.name == "sqlite"
+        mark = "?" if sqlite else "%s"
+        for i in range(0, len(out), 100):
+            part = out[i:i + 100]
+            terms, params = [], []
+            for j, (t, k, a, b) in enumerate(part):
+                floor = a - dt.timedelta(days=WINDOW_CAP_DAYS) if a > dt.date.min + dt.timedelta(days=WINDOW_CAP_DAYS) \
+                    else dt.date.min
+                a, b, floor = (a.isoformat(), b.isoformat(), floor.isoformat()) if sqlite else (a, b, floor)
+                like = "%" + k.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
+                terms.append(_REACH_SQL[0].replace("?", mark))
+                params += [j, t, floor, b, a, like, k]
+                terms.append(_REACH_SQL[1].replace("?", mark))
+                params += [j, t, True, a, b, like, k]
+            rows = self.conn.exec_driver_sql(" UNION ALL ".join(terms), tuple(params)).fetchall()
+            for s, row in zip(self._keep(_typed(row[1:]) for row in rows), rows):
+                t, k, _, _ = part[row[0]]
+                self.by_key.setdefault((t, k), {})[s.id] = s
+            for t, k, a, b in part:
+                self.read.setdefault((t, k), []).append((a, b))
 
     def around(self, s) -> list[Loaded]:
-        """Stored sources of s's type whose dates overlap s's."""
-        self.fetch([(s.type, s.date_start, s.date_end)])
-        return [o for o in self.by_type.get(s.type, ()) if o.date_start <= s.date_end and o.date_end >= s.date_start]
+        """Stored sources that may be linked to s: of its type, sharing a key, dates overlapping."""
+        keys = s.keys()
+        self.fetch([(s.type, k, s.date_start, s.date_end) for k in keys])
+        found: dict[int, Loaded] = {}
+        for k in keys:
+            for o in self.by_key.get((s.type, k), {}).values():
+                if o.date_start <= s.date_end and o.date_end >= s.date_start:
+                    found[o.id] = o
+        return list(found.values())
 
     def by_ids(self, ids) -> list[Loaded]:
         missing = sorted(set(ids) - set(self.by_id))
@@ -303,9 +336,39 @@ class _Reach:
         return [s for s in self.by_id.values() if s.event_id in wanted]
 
 
+_SELECTED = ", ".join(f's."{c}"' for c in SOURCE_COLUMNS) + ", a.key"
+# the two bounded index ranges of _reach_conditions, a source listed under a key (or a few more: its actors
+# hold 'key:'), as driver SQL: read once per write, where SQLAlchemy's statement building cost more than the query
+_REACH_SQL = (
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED} FROM eventsource s JOIN article a ON a.id = s.article_id "
+    "WHERE s.type = ? AND s.date_start >= ? AND s.date_start <= ? AND s.date_end >= ? "
+    "AND (s.actors LIKE ? ESCAPE '\\' OR s.initiator = ?)",
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED} FROM eventsource s JOIN article a ON a.id = s.article_id "
+    "WHERE s.type = ? AND s.wide = ? AND s.date_end >= ? AND s.date_start <= ? "
+    "AND (s.actors LIKE ? ESCAPE '\\' OR s.initiator = ?)")
+
+
+_DATE_AT = (SOURCE_COLUMNS.index("date_start"), SOURCE_COLUMNS.index("date_end"))
+
+
+def _typed(row) -> tuple:
+    """A driver row of _SELECTED as SQLAlchemy would give it (SQLite holds dates as ISO text)."""
+    row = list(row)
+    for i in _DATE_AT:
+        if isinstance(row[i], str):
+            row[i] = dt.date.fromisoformat(row[i][:10])
+    return tuple(row)
+
+
+def _listed_under(key: str):
+    """SQL: a source listed under this key by merge's sweep, or a few more (its actors hold 'key:')."""
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(_S.c.actors.like(f"%{escaped}:%", escape="\\"), _S.c.initiator == key)
+
+
 def _parts(reach: _Reach, pending: Regroup) -> dict[tuple, Loaded]:
     """The sources of every part of the same-act graph that the write touched, whole."""
-    reach.fetch([(s.type, s.date_start, s.date_end) for s in pending.new + pending.removed])
+    reach.fetch([(s.type, k, s.date_start, s.date_end) for s in pending.new + pending.removed for k in s.keys()])
     queue = list(pending.new)
     for r in pending.removed:  # the parts its removal may have cut: from each of its neighbours
         queue += [o for o in reach.around(r) if _linked(r.report, o.report)]
