@@ -74,29 +74,28 @@ def ensure_actors(conn, candidates: list[EventCandidate]) -> None:
 
 def ingest_article(session: Session, raw: RawArticle) -> IngestResult:
     """Store one article and its events; the same article twice changes nothing."""
-    existing = session.exec(select(Article).where(Article.key == raw.key)).first()
+    session.flush()
+    conn = session.connection()
+    existing = conn.execute(select(Article.id, Article.content_hash).where(Article.key == raw.key)).first()
     if existing and existing.content_hash == raw.content_hash:
         return IngestResult("unchanged", existing.id)
     candidates = extract(raw)
     pending = Regroup()
+    values = {"title": raw.title, "published": raw.published, "outlet": raw.outlet, "url": raw.url, "source": raw.source,
+              "summary_only": raw.summary_only, "body": raw.body, "content_hash": raw.content_hash,
+              "ingested_at": utcnow()}
     if existing:
-        _drop_sources(session, existing.id, pending)
-        for field in ("title", "published", "outlet", "url", "source", "summary_only", "body"):
-            setattr(existing, field, getattr(raw, field))
-        existing.content_hash = raw.content_hash
-        existing.ingested_at = utcnow()
-        article = existing
+        article_id = existing.id
+        _drop_sources(session, article_id, pending)
+        conn.execute(update(Article).where(Article.id == article_id).values(**values))
     else:
-        article = Article(key=raw.key, content_hash=raw.content_hash, title=raw.title, published=raw.published,
-                          outlet=raw.outlet, url=raw.url, source=raw.source, summary_only=raw.summary_only, body=raw.body)
-        session.add(article)
-    session.flush()
-    ensure_actors(session.connection(), candidates)
-    _add_sources(session, article.id, raw.key, candidates, pending)
+        article_id = conn.execute(insert(Article).values(key=raw.key, **values).returning(Article.id)).scalar_one()
+    ensure_actors(conn, candidates)
+    _add_sources(session, article_id, raw.key, candidates, pending)
     recluster(session, pending)
     bump_version(session)
     session.commit()
-    return IngestResult("updated" if existing else "new", article.id, len(candidates))
+    return IngestResult("updated" if existing else "new", article_id, len(candidates))
 
 
 def ingest_safely(session: Session, raw: RawArticle) -> IngestResult:
@@ -627,7 +626,7 @@ def note_span(conn, days: int) -> None:
 def bump_version(session: Session) -> None:
     """Write the pending facet totals and tell every app process that cached counts are stale."""
     tally.flush(session)
-    session.execute(text(BUMP))
+    session.connection().execute(text(BUMP))
 
 
 def counts(session: Session) -> dict[str, int]:
