@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, func, insert, literal, or_, text, true, union_all, update
+from sqlalchemy import bindparam, delete, func, insert, text, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -280,33 +280,44 @@ class _Reach:
 
     def fetch(self, windows) -> None:
         """Read every source of type t listed under key k whose dates reach [lo, hi], for each (t, k, lo, hi)
-        given (overlapping ranges joined), in one statement per 100 ranges."""
-        out: list[tuple[str, str, dt.date, dt.date]] = []
-        for t, k, a, b in sorted(w for w in set(windows) if not self._covered(w[:2], *w[2:])):
-            if out and out[-1][:2] == (t, k) and a <= out[-1][3]:
-                out[-1] = (t, k, out[-1][2], max(b, out[-1][3]))
+        given: the ranges of one type joined where they overlap (their keys with them), one statement per
+        100 joined ranges."""
+        out: list[tuple[str, dt.date, dt.date, set]] = []
+        for t, k, a, b in sorted((w for w in set(windows) if not self._covered(w[:2], *w[2:])),
+                                 key=lambda w: (w[0], w[2], w[3], w[1])):
+            if out and out[-1][0] == t and a <= out[-1][2]:
+                out[-1] = (t, out[-1][1], max(b, out[-1][2]), out[-1][3] | {k})
             else:
-                out.append((t, k, a, b))
+                out.append((t, a, b, {k}))
         sqlite = self.conn.dialect.name == "sqlite"
         mark = "?" if sqlite else "%s"
         for i in range(0, len(out), 100):
             part = out[i:i + 100]
             terms, params = [], []
-            for j, (t, k, a, b) in enumerate(part):
+            for j, (t, a, b, keys) in enumerate(part):
+                keyed = " OR ".join(["s.actors LIKE ? ESCAPE '\\' OR s.initiator = ?"] * len(keys))
+                listed = [x for k in sorted(keys) for x in (_like(k), k)]
+                lo, hi = (a.isoformat(), b.isoformat()) if sqlite else (a, b)
                 floor = a - dt.timedelta(days=WINDOW_CAP_DAYS) if a > dt.date.min + dt.timedelta(days=WINDOW_CAP_DAYS) \
                     else dt.date.min
-                a, b, floor = (a.isoformat(), b.isoformat(), floor.isoformat()) if sqlite else (a, b, floor)
-                like = "%" + k.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
-                terms.append(_REACH_SQL[0].replace("?", mark))
-                params += [j, t, floor, b, a, like, k]
-                terms.append(_REACH_SQL[1].replace("?", mark))
-                params += [j, t, True, a, b, like, k]
-            rows = self.conn.exec_driver_sql(" UNION ALL ".join(terms), tuple(params)).fetchall()
+                if (b - floor).days < 400:  # each start day sought apart: no scan over a month of other days
+                    days = ", ".join(f"'{floor + dt.timedelta(days=n)}'" for n in range((b - floor).days + 1))
+                    terms.append(_REACH_SQL[0].format(days=days, keyed=keyed))
+                    params += [j, t, lo, *listed]
+                else:
+                    terms.append(_REACH_SQL[1].format(keyed=keyed))
+                    params += [j, t, floor.isoformat() if sqlite else floor, hi, lo, *listed]
+                terms.append(_REACH_SQL[2].format(keyed=keyed))
+                params += [j, t, True, lo, hi, *listed]
+            sql = " UNION ALL ".join(terms)
+            rows = self.conn.exec_driver_sql(sql if sqlite else sql.replace("?", "%s"), tuple(params)).fetchall()
             for s, row in zip(self._keep(_typed(row[1:]) for row in rows), rows):
-                t, k, _, _ = part[row[0]]
-                self.by_key.setdefault((t, k), {})[s.id] = s
-            for t, k, a, b in part:
-                self.read.setdefault((t, k), []).append((a, b))
+                t, _, _, keys = part[row[0]]
+                for k in keys:  # listed under one of them at least (a superset of each key's: _linked decides)
+                    self.by_key.setdefault((t, k), {})[s.id] = s
+            for t, a, b, keys in part:
+                for k in keys:
+                    self.read.setdefault((t, k), []).append((a, b))
 
     def around(self, s) -> list[Loaded]:
         """Stored sources that may be linked to s: of its type, sharing a key, dates overlapping."""
@@ -336,15 +347,23 @@ class _Reach:
 
 
 _SELECTED = ", ".join(f's."{c}"' for c in SOURCE_COLUMNS) + ", a.key"
-# the two bounded index ranges of _reach_conditions, a source listed under a key (or a few more: its actors
-# hold 'key:'), as driver SQL: read once per write, where SQLAlchemy's statement building cost more than the query
+# _reach_conditions as driver SQL, for sources listed under some keys (or a few more: their actors hold 'key:'):
+# read on every write, where SQLAlchemy's statement building cost more than the query
 _REACH_SQL = (
+    # sources of a month at most, their start days listed (ISO literals made here from dates)
     f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED} FROM eventsource s JOIN article a ON a.id = s.article_id "
-    "WHERE s.type = ? AND s.date_start >= ? AND s.date_start <= ? AND s.date_end >= ? "
-    "AND (s.actors LIKE ? ESCAPE '\\' OR s.initiator = ?)",
+    "WHERE s.type = ? AND s.date_start IN ({days}) AND s.date_end >= ? AND ({keyed})",
+    # the same over a range of start days, for a range too long to list
     f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED} FROM eventsource s JOIN article a ON a.id = s.article_id "
-    "WHERE s.type = ? AND s.wide = ? AND s.date_end >= ? AND s.date_start <= ? "
-    "AND (s.actors LIKE ? ESCAPE '\\' OR s.initiator = ?)")
+    "WHERE s.type = ? AND s.date_start >= ? AND s.date_start <= ? AND s.date_end >= ? AND ({keyed})",
+    # wider sources, by their end
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED} FROM eventsource s JOIN article a ON a.id = s.article_id "
+    "WHERE s.type = ? AND s.wide = ? AND s.date_end >= ? AND s.date_start <= ? AND ({keyed})")
+
+
+def _like(key: str) -> str:
+    """A LIKE pattern for actors lists holding 'key:' (a superset of those listing key as an actor)."""
+    return "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
 
 
 _DATE_AT = (SOURCE_COLUMNS.index("date_start"), SOURCE_COLUMNS.index("date_end"))
@@ -357,12 +376,6 @@ def _typed(row) -> tuple:
         if isinstance(row[i], str):
             row[i] = dt.date.fromisoformat(row[i][:10])
     return tuple(row)
-
-
-def _listed_under(key: str):
-    """SQL: a source listed under this key by merge's sweep, or a few more (its actors hold 'key:')."""
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return or_(_S.c.actors.like(f"%{escaped}:%", escape="\\"), _S.c.initiator == key)
 
 
 def _parts(reach: _Reach, pending: Regroup) -> dict[tuple, Loaded]:
@@ -562,12 +575,6 @@ def _fts_write(session: Session, event: Event, sources: list[EventSource]) -> No
     session.execute(text("DELETE FROM event_fts WHERE rowid = :id"), {"id": event.id})
     session.execute(text("INSERT INTO event_fts(rowid, title, evidence) VALUES (:id, :t, :e)"),
                     {"id": event.id, "t": event.title, "e": "\n".join(s.sentence for s in sources)})
-
-
-def _fts_delete(session: Session, ids: set[int]) -> None:
-    if session.get_bind().dialect.name == "sqlite":
-        for i in ids:
-            session.execute(text("DELETE FROM event_fts WHERE rowid = :id"), {"id": i})
 
 
 def reextract_all(session: Session) -> tuple[int, int]:
