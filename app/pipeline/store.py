@@ -260,6 +260,7 @@ class _Reach:
         self.by_key: dict[tuple[str, str], dict[int, Loaded]] = {}
         self.read: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
         self.events_read: set[int] = set()
+        self.memo: dict[tuple, list[Loaded]] = {}
 
     def _keep(self, rows) -> list[Loaded]:
         out = []
@@ -320,15 +321,21 @@ class _Reach:
                     self.read.setdefault((t, k), []).append((a, b))
 
     def around(self, s) -> list[Loaded]:
-        """Stored sources that may be linked to s: of its type, sharing a key, dates overlapping."""
+        """Stored sources that may be linked to s: of its type, sharing a key, dates overlapping. (Remembered:
+        many sources of a part share type, keys and dates, and once a range is read for a key, later reads
+        only add sources outside it or, under the other keys of a joined range, more of the superset.)"""
         keys = s.keys()
+        memo = (s.type, keys, s.date_start, s.date_end)
+        if memo in self.memo:
+            return self.memo[memo]
         self.fetch([(s.type, k, s.date_start, s.date_end) for k in keys])
         found: dict[int, Loaded] = {}
         for k in keys:
             for o in self.by_key.get((s.type, k), {}).values():
                 if o.date_start <= s.date_end and o.date_end >= s.date_start:
                     found[o.id] = o
-        return list(found.values())
+        self.memo[memo] = out = list(found.values())
+        return out
 
     def by_ids(self, ids) -> list[Loaded]:
         missing = sorted(set(ids) - set(self.by_id))
@@ -427,7 +434,14 @@ def recluster(session: Session, pending: Regroup) -> None:
             s.merge_reason = why
     orphans = (set(before) | pending.dirty) - used
     refreshed = [p for p in plans if p[3]]
-    tally.note(session, [p[0] for p in refreshed if p[0] is not None] + sorted(orphans), -1)
+    # what the events recomputed and deleted hold now; their totals are taken away (as tally.note would)
+    old = _stored(conn, [p[0] for p in refreshed if p[0] is not None] + sorted(orphans))
+    session.flush()
+    totals = session.info.setdefault("facet_totals", Counter())
+    for ev, actors, topics in old.values():
+        if not ev["hidden"]:
+            tally.add(totals, ev["type"], ev["date_start"], [a for a, (role, _) in actors.items() if role != "mentioned"],
+                      list(topics), -1)
 
     lex = load_lexicon()
     correction_rows = corrections.live_rows(session, {s.article_id for _, sources, _, _ in refreshed for s in sources})
@@ -453,41 +467,77 @@ def recluster(session: Session, pending: Regroup) -> None:
     if pending.new:
         conn.execute(insert(EventSource), [{k: getattr(s, k) for k in SOURCE_COLUMNS if k != "id"} for s in pending.new])
     _delete_events(conn, orphans)
-    stored = [(event_id, f) for (keep, _, _, _), event_id, f in zip(refreshed, ids, fields) if keep is not None]
-    if stored:
-        conn.execute(update(Event).where(Event.id == bindparam("_id"))
-                     .values(**{k: bindparam("_" + k) for k in EVENT_FIELDS}, updated_at=bindparam("_updated_at")),
-                     [{"_id": event_id, **{"_" + k: f[k] for k in EVENT_FIELDS}, "_updated_at": now}
-                      for event_id, f in stored])
-    _write_all_facets(conn, ids, fields, [sources for _, sources, _, _ in refreshed], [i for i, _ in stored])
+    _write_events(conn, ids, fields, [sources for _, sources, _, _ in refreshed], old, now, totals)
     if fields:
         note_span(conn, max((f["date_end"] - f["date_start"]).days for f in fields))
-    tally.note(session, ids, +1)
 
 
-def _write_all_facets(conn, ids: list[int], fields: list[dict], sources: list[list], stored: list[int]) -> None:
-    """Actors, topics and search rows of the events recomputed (those that existed lose their old ones)."""
-    if stored:
-        conn.execute(delete(EventActor).where(EventActor.event_id.in_(stored)))
-        conn.execute(delete(EventTopic).where(EventTopic.event_id.in_(stored)))
+def _stored(conn, ids: list[int]) -> dict[int, tuple[dict, dict, dict]]:
+    """Stored events: {id: (their EVENT_FIELDS, {actor id: (role, date_start)}, {topic id: date_start})}."""
+    if not ids:
+        return {}
+    ea, et = EventActor.__table__, EventTopic.__table__
+    out = {row[0]: (dict(zip(EVENT_FIELDS, row[1:])), {}, {})
+           for row in conn.execute(select(_E.c.id, *(_E.c[k] for k in EVENT_FIELDS)).where(_E.c.id.in_(ids)))}
+    for event_id, actor_id, role, day in conn.execute(select(ea.c.event_id, ea.c.actor_id, ea.c.role, ea.c.date_start)
+                                                      .where(ea.c.event_id.in_(ids))):
+        out[event_id][1][actor_id] = (role, day)
+    for event_id, topic_id, day in conn.execute(select(et.c.event_id, et.c.topic_id, et.c.date_start)
+                                                .where(et.c.event_id.in_(ids))):
+        out[event_id][2][topic_id] = day
+    return out
+
+
+def _write_events(conn, ids: list[int], fields: list[dict], groups: list[list], old: dict, now, totals: Counter) -> None:
+    """Store the recomputed events: for those that existed, only the columns, actors and topics that changed
+    (updated_at always); search rows rewritten; their totals added (as tally.note would read them back)."""
     slugs = sorted({slug for f in fields for slug, _ in f["roles"]})
     names = sorted({name for f in fields for name in f["topics"]})
     actor_ids = dict(conn.execute(select(Actor.slug, Actor.id).where(Actor.slug.in_(slugs))).all()) if slugs else {}
     topic_ids = dict(conn.execute(select(Topic.name, Topic.id).where(Topic.name.in_(names))).all()) if names else {}
-    actors = [{"event_id": i, "actor_id": actor_ids[slug], "role": role, "date_start": f["date_start"]}
-              for i, f in zip(ids, fields) for slug, role in f["roles"] if slug in actor_ids]
-    topics = [{"event_id": i, "topic_id": topic_ids[name], "date_start": f["date_start"]}
-              for i, f in zip(ids, fields) for name in f["topics"] if name in topic_ids]
-    if actors:
-        conn.execute(insert(EventActor), actors)
-    if topics:
-        conn.execute(insert(EventTopic), topics)
+    updates: dict[tuple, list[dict]] = {}
+    actors_gone, actors_new, topics_gone, topics_new = [], [], [], []
+    for event_id, f in zip(ids, fields):
+        actors = [(actor_ids[slug], role) for slug, role in f["roles"] if slug in actor_ids]
+        topics = [topic_ids[name] for name in f["topics"] if name in topic_ids]
+        want_actors = {a: (role, f["date_start"]) for a, role in actors}
+        want_topics = {t: f["date_start"] for t in topics}
+        had_actors, had_topics = ({}, {}) if event_id not in old else old[event_id][1:]
+        if event_id in old:
+            ev = old[event_id][0]
+            cols = tuple(k for k in EVENT_FIELDS if ev[k] != f[k])
+            updates.setdefault(cols, []).append({"_id": event_id, "_updated_at": now, **{"_" + k: f[k] for k in cols}})
+        if len(want_actors) < len(actors) or len(want_topics) < len(topics):
+            # an actor or topic twice (an editor's list): everything rewritten, and the insert fails as it did
+            actors_gone += [{"e": event_id, "a": a} for a in had_actors]
+            topics_gone += [{"e": event_id, "t": t} for t in had_topics]
+            actors_new += [(event_id, a, role, f["date_start"]) for a, role in actors]
+            topics_new += [(event_id, t, f["date_start"]) for t in topics]
+        else:
+            actors_gone += [{"e": event_id, "a": a} for a, v in had_actors.items() if want_actors.get(a) != v]
+            actors_new += [(event_id, a, *v) for a, v in want_actors.items() if had_actors.get(a) != v]
+            topics_gone += [{"e": event_id, "t": t} for t, v in had_topics.items() if want_topics.get(t) != v]
+            topics_new += [(event_id, t, v) for t, v in want_topics.items() if had_topics.get(t) != v]
+        if not f["hidden"]:
+            tally.add(totals, f["type"], f["date_start"], [a for a, role in actors if role != "mentioned"], topics, +1)
+    for cols, rows in updates.items():
+        conn.execute(update(Event).where(Event.id == bindparam("_id"))
+                     .values(**{k: bindparam("_" + k) for k in cols}, updated_at=bindparam("_updated_at")), rows)
+    if actors_gone:
+        conn.execute(text("DELETE FROM eventactor WHERE event_id = :e AND actor_id = :a"), actors_gone)
+    if topics_gone:
+        conn.execute(text("DELETE FROM eventtopic WHERE event_id = :e AND topic_id = :t"), topics_gone)
+    if actors_new:
+        conn.execute(insert(EventActor), [dict(zip(("event_id", "actor_id", "role", "date_start"), r)) for r in actors_new])
+    if topics_new:
+        conn.execute(insert(EventTopic), [dict(zip(("event_id", "topic_id", "date_start"), r)) for r in topics_new])
     if conn.dialect.name == "sqlite" and ids:
+        stored = [i for i in ids if i in old]
         if stored:
             conn.execute(text("DELETE FROM event_fts WHERE rowid = :id"), [{"id": i} for i in stored])
         conn.execute(text("INSERT INTO event_fts(rowid, title, evidence) VALUES (:id, :t, :e)"),
                      [{"id": i, "t": f["title"], "e": "\n".join(s.sentence for s in group)}
-                      for i, f, group in zip(ids, fields, sources)])
+                      for i, f, group in zip(ids, fields, groups)])
 
 
 def _delete_events(conn, gone: set[int]) -> None:
