@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, func, insert, text, true, update
+from sqlalchemy import bindparam, delete, func, insert, null, text, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -169,6 +169,9 @@ _S = EventSource.__table__
 _A = Article.__table__
 _E = Event.__table__
 _SOURCE_SELECT = select(*(_S.c[k] for k in SOURCE_COLUMNS), _A.c.key).join_from(_S, _A, _A.c.id == _S.c.article_id)
+# while regrouping, stored sources are read without their articles' keys (the join was most of a read's cost;
+# linking never needs them), and _parts fills the keys in for the sources it keeps
+_KEYLESS_SELECT = select(*(_S.c[k] for k in SOURCE_COLUMNS), null())
 
 
 def _loaded(rows) -> list[Loaded]:
@@ -340,31 +343,31 @@ class _Reach:
     def by_ids(self, ids) -> list[Loaded]:
         missing = sorted(set(ids) - set(self.by_id))
         if missing:
-            self._keep(self.conn.execute(_SOURCE_SELECT.where(_S.c.id.in_(missing))))
+            self._keep(self.conn.execute(_KEYLESS_SELECT.where(_S.c.id.in_(missing))))
         return [self.by_id[i] for i in ids if i in self.by_id]
 
     def of_events(self, event_ids) -> list[Loaded]:
         """Every stored source of these events."""
         missing = sorted(set(event_ids) - self.events_read)
         if missing:
-            self._keep(self.conn.execute(_SOURCE_SELECT.where(_S.c.event_id.in_(missing))))
+            self._keep(self.conn.execute(_KEYLESS_SELECT.where(_S.c.event_id.in_(missing))))
             self.events_read |= set(missing)
         wanted = set(event_ids)
         return [s for s in self.by_id.values() if s.event_id in wanted]
 
 
-_SELECTED = ", ".join(f's."{c}"' for c in SOURCE_COLUMNS) + ", a.key"
+_SELECTED = ", ".join(f's."{c}"' for c in SOURCE_COLUMNS)
 # _reach_conditions as driver SQL, for sources listed under some keys (or a few more: their actors hold 'key:'):
 # read on every write, where SQLAlchemy's statement building cost more than the query
 _REACH_SQL = (
     # sources of a month at most, their start days listed (ISO literals made here from dates)
-    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED} FROM eventsource s JOIN article a ON a.id = s.article_id "
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED}, NULL FROM eventsource s "
     "WHERE s.type = ? AND s.date_start IN ({days}) AND s.date_end >= ? AND ({keyed})",
     # the same over a range of start days, for a range too long to list
-    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED} FROM eventsource s JOIN article a ON a.id = s.article_id "
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED}, NULL FROM eventsource s "
     "WHERE s.type = ? AND s.date_start >= ? AND s.date_start <= ? AND s.date_end >= ? AND ({keyed})",
     # wider sources, by their end
-    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED} FROM eventsource s JOIN article a ON a.id = s.article_id "
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED}, NULL FROM eventsource s "
     "WHERE s.type = ? AND s.wide = ? AND s.date_end >= ? AND s.date_start <= ? AND ({keyed})")
 
 
@@ -394,17 +397,31 @@ def _parts(reach: _Reach, pending: Regroup) -> dict[tuple, Loaded]:
     queue += reach.by_ids(pending.seeds) + reach.of_events(pending.dirty)
     members: dict[tuple, Loaded] = {}
     while queue:
-        while queue:
-            s = queue.pop()
-            if s.rkey in members:
-                continue
-            members[s.rkey] = s
-            queue += [o for o in reach.around(s) if o.rkey not in members and _linked(s.report, o.report)]
+        while queue:  # breadth first: the sources a level needs read in one statement
+            level = {}
+            for s in queue:
+                if _node(s) not in members:
+                    level.setdefault(_node(s), s)
+            members.update(level)
+            reach.fetch([(s.type, k, s.date_start, s.date_end) for s in level.values() for k in s.keys()])
+            queue = [o for s in level.values() for o in reach.around(s)
+                     if _node(o) not in members and _linked(s.report, o.report)]
         # every source of an event regrouped is regrouped with it (so in a database grouped as a bulk load
         # groups, this finds none)
         queue = [o for o in reach.of_events({s.event_id for s in members.values() if s.event_id})
-                 if o.rkey not in members]
-    return members
+                 if _node(o) not in members]
+    wanted = sorted({s.article_id for s in members.values() if s.akey is None})
+    if wanted:
+        keys = dict(reach.conn.execute(select(Article.id, Article.key).where(Article.id.in_(wanted))).all())
+        for s in members.values():
+            if s.akey is None:
+                s.akey, s._report = keys[s.article_id], None  # its report again, with its key
+    return {s.rkey: s for s in members.values()}
+
+
+def _node(s: Loaded):
+    """A source's identity while regrouping: its id, or the object itself for a new one."""
+    return s.id or ("new", id(s))
 
 
 def recluster(session: Session, pending: Regroup) -> None:
