@@ -346,6 +346,15 @@ class _Reach:
             self._keep(self.conn.execute(_KEYLESS_SELECT.where(_S.c.id.in_(missing))))
         return [self.by_id[i] for i in ids if i in self.by_id]
 
+    def short_events(self, held: dict[int, int]) -> set[int]:
+        """The events that have more stored sources than `held` counts (those not read whole already)."""
+        ids = sorted(set(held) - self.events_read)
+        if not ids:
+            return set()
+        counts = self.conn.execute(select(_S.c.event_id, func.count()).where(_S.c.event_id.in_(ids))
+                                   .group_by(_S.c.event_id)).all()
+        return {e for e, n in counts if n > held[e]}
+
     def of_events(self, event_ids) -> list[Loaded]:
         """Every stored source of these events."""
         missing = sorted(set(event_ids) - self.events_read)
@@ -408,8 +417,12 @@ def _parts(reach: _Reach, pending: Regroup) -> dict[tuple, Loaded]:
                      if _node(o) not in members and _linked(s.report, o.report)]
         # every source of an event regrouped is regrouped with it (so in a database grouped as a bulk load
         # groups, this finds none)
-        queue = [o for o in reach.of_events({s.event_id for s in members.values() if s.event_id})
-                 if _node(o) not in members]
+        held: dict[int, int] = {}
+        for s in members.values():
+            if s.event_id:
+                held[s.event_id] = held.get(s.event_id, 0) + 1
+        short = reach.short_events(held)  # counted on the index: the sources are read only where some are missing
+        queue = [o for o in reach.of_events(short) if _node(o) not in members] if short else []
     wanted = sorted({s.article_id for s in members.values() if s.akey is None})
     if wanted:
         keys = dict(reach.conn.execute(select(Article.id, Article.key).where(Article.id.in_(wanted))).all())
