@@ -114,14 +114,25 @@ def correct(session: Session, event_id: int, changes: dict[str, str], editor: st
     return made
 
 
-def apply(session: Session, sources: list, fields: dict) -> dict:
-    """An event's fields (store.summarize's) with the live corrections of its sources applied in order."""
+def live_rows(session: Session, article_ids) -> list:
+    """The live corrections of events of these articles, in order (for `apply`, many events at once)."""
+    article_ids = sorted(set(article_ids))
+    if not article_ids:
+        return []
+    table = Correction.__table__  # rows, not objects: read on every write, and apply needs four columns
+    return list(session.connection().execute(select(table).where(table.c.article_id.in_(article_ids),
+                                                                 table.c.undone_at.is_(None), table.c.field.in_(FIELDS))
+                                             .order_by(table.c.id)).all())
+
+
+def apply(session: Session, sources: list, fields: dict, rows: list | None = None) -> dict:
+    """An event's fields (store.summarize's) with the live corrections of its sources applied in order
+    (rows: live_rows of at least their articles, when the caller has read them already)."""
     keys = {(s.article_id, s.mention) for s in sources}
     if not keys:
         return fields
-    rows = session.execute(select(Correction).where(Correction.article_id.in_({a for a, _ in keys}),
-                                                    Correction.undone_at.is_(None), Correction.field.in_(FIELDS))
-                           .order_by(Correction.id)).scalars().all()
+    if rows is None:
+        rows = live_rows(session, {a for a, _ in keys})
     fields = dict(fields, hidden=False)
     for c in rows:
         if (c.article_id, c.mention) not in keys:

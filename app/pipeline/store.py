@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, text, true
+from sqlalchemy import bindparam, delete, func, insert, null, text, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -18,7 +18,8 @@ from app.lexicon import load_lexicon, slugify
 from app.models import Actor, Article, Event, EventActor, EventSource, EventTopic, SplitLock, Topic, utcnow
 from app.pipeline.dates import precision as value_precision
 from app.pipeline.events import EventCandidate, Role, covering_value, cue_count, extract_events, make_title
-from app.pipeline.merge import Report, event_interval, group_reports_blocked, majority_roles, merge_reason
+from app.pipeline.merge import (Report, event_interval, group_reports_blocked, is_same_act, majority_roles,
+                                merge_reason)
 from app.pipeline import corrections
 from app.pipeline.reader import RawArticle
 from app.timeline import tally
@@ -73,29 +74,28 @@ def ensure_actors(conn, candidates: list[EventCandidate]) -> None:
 
 def ingest_article(session: Session, raw: RawArticle) -> IngestResult:
     """Store one article and its events; the same article twice changes nothing."""
-    existing = session.exec(select(Article).where(Article.key == raw.key)).first()
+    session.flush()
+    conn = session.connection()
+    existing = conn.execute(select(Article.id, Article.content_hash).where(Article.key == raw.key)).first()
     if existing and existing.content_hash == raw.content_hash:
         return IngestResult("unchanged", existing.id)
     candidates = extract(raw)
-    windows: list[tuple[str, dt.date, dt.date]] = []
+    pending = Regroup()
+    values = {"title": raw.title, "published": raw.published, "outlet": raw.outlet, "url": raw.url, "source": raw.source,
+              "summary_only": raw.summary_only, "body": raw.body, "content_hash": raw.content_hash,
+              "ingested_at": utcnow()}
     if existing:
-        windows += _drop_sources(session, existing.id)
-        for field in ("title", "published", "outlet", "url", "source", "summary_only", "body"):
-            setattr(existing, field, getattr(raw, field))
-        existing.content_hash = raw.content_hash
-        existing.ingested_at = utcnow()
-        article = existing
+        article_id = existing.id
+        _drop_sources(session, article_id, pending)
+        conn.execute(update(Article).where(Article.id == article_id).values(**values))
     else:
-        article = Article(key=raw.key, content_hash=raw.content_hash, title=raw.title, published=raw.published,
-                          outlet=raw.outlet, url=raw.url, source=raw.source, summary_only=raw.summary_only, body=raw.body)
-        session.add(article)
-    session.flush()
-    ensure_actors(session.connection(), candidates)
-    windows += _add_sources(session, article, candidates)
-    recluster(session, windows)
+        article_id = conn.execute(insert(Article).values(key=raw.key, **values).returning(Article.id)).scalar_one()
+    ensure_actors(conn, candidates)
+    _add_sources(session, article_id, raw.key, candidates, pending)
+    recluster(session, pending)
     bump_version(session)
     session.commit()
-    return IngestResult("updated" if existing else "new", article.id, len(candidates))
+    return IngestResult("updated" if existing else "new", article_id, len(candidates))
 
 
 def ingest_safely(session: Session, raw: RawArticle) -> IngestResult:
@@ -110,38 +110,111 @@ def ingest_safely(session: Session, raw: RawArticle) -> IngestResult:
         return IngestResult("unchanged", again.id)
 
 
-def _drop_sources(session: Session, article_id: int) -> list[tuple[str, dt.date, dt.date]]:
-    old = session.exec(select(EventSource).where(EventSource.article_id == article_id)).all()
-    windows = [(s.type, s.date_start, s.date_end) for s in old]
-    _needs_refresh(session, {s.event_id for s in old})  # those that keep other sources change too
-    session.execute(delete(EventSource).where(EventSource.article_id == article_id))
-    _delete_orphans(session, {s.event_id for s in old})
-    return windows
+# ---------------------------------------------------------------- regrouping (every write but a bulk load)
+#
+# Grouping is a function of the set of sources (merge.group_reports_blocked, as a bulk load computes it),
+# and it splits along the connected parts of the same-act graph: two sources are linked when merge's
+# sweep would compare them (one type, a shared actor, overlapping dates) and they state the same act.
+# A write changes some sources; only the parts that hold them, or held the ones it removed, can group
+# differently. `recluster` finds those parts whole (from the changed sources, reading the sources whose
+# dates reach theirs, again from each source found), groups them and writes only what changed, through
+# SQLAlchemy Core and executemany: sources that move, events whose sources changed, their facets, search
+# rows and totals. Whatever the order of the writes, the result is the bulk load's.
+
+SOURCE_COLUMNS = ["id", "event_id", "article_id", "sentence", "start", "end", "rules", "mention", "type", "initiator",
+                  "date", "date_start", "date_end", "approximate", "actors", "topics", "merge_reason", "pinned", "lock",
+                  "wide"]
+EVENT_FIELDS = ["date", "date_start", "date_end", "precision", "approximate", "type", "plover", "cameo", "title", "slug",
+                "summary", "source_count", "confidence", "hidden"]
 
 
-def _add_sources(session: Session, article: Article, candidates: list[EventCandidate]) -> list[tuple[str, dt.date, dt.date]]:
-    locks = {lk.mention: lk.lock for lk in session.exec(select(SplitLock).where(SplitLock.article_id == article.id)).all()}
-    windows, created = [], []
+class Loaded:
+    """A source while regrouping: a row of eventsource (id set), or a new one (id 0, no event yet)."""
+
+    __slots__ = (*SOURCE_COLUMNS, "akey", "_report")
+
+    def __init__(self, akey: str, **values):
+        for k in SOURCE_COLUMNS:
+            setattr(self, k, values[k])
+        self.akey = akey
+        self._report = None
+
+    @property
+    def report(self) -> Report:
+        if self._report is None:
+            self._report = _report(self, self.akey)
+        return self._report
+
+    @property
+    def rkey(self) -> tuple:
+        return (self.akey, self.mention)
+
+    def keys(self) -> frozenset:
+        """The actors merge's sweep lists it under (its core actors, or else its initiator)."""
+        return self.report.core or frozenset({self.initiator})
+
+
+@dataclass
+class Regroup:
+    """What one write changed, for `recluster`: new sources (not yet stored), sources removed (already
+    deleted), stored sources to regroup (ids), events whose sources changed outside recluster."""
+
+    new: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    seeds: set = field(default_factory=set)
+    dirty: set = field(default_factory=set)
+
+
+_S = EventSource.__table__
+_A = Article.__table__
+_E = Event.__table__
+_SOURCE_SELECT = select(*(_S.c[k] for k in SOURCE_COLUMNS), _A.c.key).join_from(_S, _A, _A.c.id == _S.c.article_id)
+# while regrouping, stored sources are read without their articles' keys (the join was most of a read's cost;
+# linking never needs them), and _parts fills the keys in for the sources it keeps
+_KEYLESS_SELECT = select(*(_S.c[k] for k in SOURCE_COLUMNS), null())
+
+
+def _loaded(rows) -> list[Loaded]:
+    out = []
+    for row in rows:
+        values = dict(zip(SOURCE_COLUMNS, row))
+        values["approximate"], values["pinned"], values["wide"] = bool(values["approximate"]), bool(values["pinned"]), \
+            bool(values["wide"])
+        out.append(Loaded(row[-1], **values))
+    return out
+
+
+def _drop_sources(session: Session, article_id: int, pending: Regroup | None = None) -> Regroup:
+    """Delete an article's sources; their events and the sources they grouped with are regrouped by recluster."""
+    pending = pending or Regroup()
+    conn = session.connection()
+    old = _loaded(conn.execute(_SOURCE_SELECT.where(_S.c.article_id == article_id)))
+    pending.removed += old
+    pending.dirty |= {s.event_id for s in old}  # those that keep other sources change too
+    if old:
+        conn.execute(delete(EventSource).where(EventSource.article_id == article_id))
+    return pending
+
+
+def _add_sources(session: Session, article_id: int, article_key: str, candidates: list[EventCandidate],
+                 pending: Regroup) -> Regroup:
+    """The article's new sources, held for recluster (which gives them events and stores them)."""
+    if not candidates:
+        return pending
+    locks = dict(session.connection().execute(select(SplitLock.mention, SplitLock.lock)
+                                              .where(SplitLock.article_id == article_id)).all())
     for c in candidates:
-        event = Event(date=c.date, date_start=c.date_start, date_end=c.date_end, precision=c.precision,
-                      approximate=c.approximate, type=c.type, title=c.title)
-        session.add(event)
-        session.flush()
-        initiator = c.initiator or ""
         mention = mention_key(c)
-        session.add(EventSource(
-            event_id=event.id, article_id=article.id, sentence=c.evidence, start=c.start, end=c.end,
-            rules=",".join(c.rules), mention=mention, type=c.type, initiator=initiator, date=c.date, date_start=c.date_start,
-            date_end=c.date_end, approximate=c.approximate, actors=",".join(f"{r.slug}:{r.role}" for r in c.actors),
-            topics="|".join(c.topics), pinned=mention in locks, lock=locks.get(mention, ""), wide=is_wide(c)))
-        windows.append((c.type, c.date_start, c.date_end))
-        created.append(event.id)
-    tally.note(session, created, +1)
-    _needs_refresh(session, created)  # recluster fills in their facets
-    return windows
+        pending.new.append(Loaded(
+            article_key, id=0, event_id=0, article_id=article_id, sentence=c.evidence, start=c.start, end=c.end,
+            rules=",".join(c.rules), mention=mention, type=c.type, initiator=c.initiator or "", date=c.date,
+            date_start=c.date_start, date_end=c.date_end, approximate=c.approximate,
+            actors=",".join(f"{r.slug}:{r.role}" for r in c.actors), topics="|".join(c.topics), merge_reason="",
+            pinned=mention in locks, lock=locks.get(mention, ""), wide=is_wide(c)))
+    return pending
 
 
-def _report(s: EventSource, article_key: str) -> Report:
+def _report(s, article_key: str) -> Report:
     core = frozenset(a.split(":")[0] for a in s.actors.split(",") if a and not a.endswith(":mentioned"))
     return Report((article_key, s.mention), s.type, s.date_start, s.date_end, s.approximate,
                   s.initiator, core, frozenset(t for t in s.topics.split("|") if t), s.lock)
@@ -152,105 +225,361 @@ def is_wide(c) -> bool:
     return (c.date_end - c.date_start).days > WINDOW_CAP_DAYS
 
 
-def _reaching(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tuple[EventSource, str]]:
-    """Sources of one type whose dates reach into [lo, hi], through two bounded index ranges: sources of a
-    month at most start within a month before lo; wider ones (few) are read by their end."""
-    rows = []
+def _reach_conditions(etype: str, lo: dt.date, hi: dt.date) -> list[tuple]:
+    """Sources of one type whose dates reach into [lo, hi], as two bounded index ranges: sources of a month
+    at most start within a month before lo; wider ones (few) are read by their end."""
     floor = lo - dt.timedelta(days=WINDOW_CAP_DAYS) if lo > dt.date.min + dt.timedelta(days=WINDOW_CAP_DAYS) else dt.date.min
-    for cond in ((EventSource.date_start >= floor, EventSource.date_start <= hi,
-                  EventSource.date_end >= lo),
-                 (EventSource.wide == true(), EventSource.date_end >= lo, EventSource.date_start <= hi)):
+    return [(EventSource.type == etype, EventSource.date_start >= floor, EventSource.date_start <= hi,
+             EventSource.date_end >= lo),
+            (EventSource.type == etype, EventSource.wide == true(), EventSource.date_end >= lo,
+             EventSource.date_start <= hi)]
+
+
+def _reaching(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tuple[EventSource, str]]:
+    """Sources of one type whose dates reach into [lo, hi] (ORM objects, with their articles' keys)."""
+    rows = []
+    for cond in _reach_conditions(etype, lo, hi):
         rows += session.exec(select(EventSource, Article.key).join(Article, Article.id == EventSource.article_id)
-                             .where(EventSource.type == etype, *cond)).all()
+                             .where(*cond)).all()
     unique = {s.id: (s, key) for s, key in rows}  # a wide source may also start inside the first range
     return sorted(unique.values(), key=lambda sk: sk[0].id)
 
 
-def _block(session: Session, etype: str, lo: dt.date, hi: dt.date) -> list[tuple[EventSource, str]]:
-    """Sources of one type whose dates reach into [lo, hi], the window widened by precise ones."""
-    for _ in range(3):
-        rows = _reaching(session, etype, lo, hi)
-        near = [s for s, _ in rows if (s.date_end - s.date_start).days <= WINDOW_CAP_DAYS]
-        new_lo = min([lo] + [s.date_start for s in near])
-        new_hi = max([hi] + [s.date_end for s in near])
-        if (new_lo, new_hi) == (lo, hi):
-            return list(rows)
-        lo, hi = new_lo, new_hi
-    return list(rows)
+def _linked(a: Report, b: Report) -> bool:
+    """An edge of the same-act graph, as group_reports_blocked's sweep finds it."""
+    return (a.type == b.type and a.start <= b.end and b.start <= a.end
+            and bool((a.core or {a.initiator}) & (b.core or {b.initiator})) and is_same_act(a, b))
 
 
-def _windows(windows: list[tuple[str, dt.date, dt.date]]) -> list[tuple[str, dt.date, dt.date]]:
-    """Overlapping windows of the same type joined, wide ones capped around their start."""
-    out: list[tuple[str, dt.date, dt.date]] = []
-    for t, a, b in sorted(windows):
-        if (b - a).days > WINDOW_CAP_DAYS:
-            b = a + dt.timedelta(days=WINDOW_CAP_DAYS)
-        if out and out[-1][0] == t and a <= out[-1][2]:
-            out[-1] = (t, out[-1][1], max(b, out[-1][2]))
-        else:
-            out.append((t, a, b))
+class _Reach:
+    """Stored sources read while regrouping, each once (by id). A source is only ever linked to sources of
+    its type that share one of its keys (`Loaded.keys`) and whose dates overlap its own, so sources are read
+    by (type, key, date range), the key tested in SQL (a superset: `_linked` decides), and the ranges
+    already read are remembered per (type, key)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.by_id: dict[int, Loaded] = {}
+        self.by_key: dict[tuple[str, str], dict[int, Loaded]] = {}
+        self.read: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
+        self.events_read: set[int] = set()
+        self.memo: dict[tuple, list[Loaded]] = {}
+
+    def _keep(self, rows) -> list[Loaded]:
+        out = []
+        for s in _loaded(rows):
+            out.append(self.by_id.setdefault(s.id, s))
+        return out
+
+    def _covered(self, tk: tuple[str, str], lo: dt.date, hi: dt.date) -> bool:
+        """Whether ranges already read cover [lo, hi] (days are discrete: [a, b] and [b + 1, c] cover [a, c])."""
+        for a, b in sorted(self.read.get(tk, ())):
+            if a > lo:
+                return False
+            if b >= lo:
+                if b >= hi:
+                    return True
+                lo = b + dt.timedelta(days=1)
+        return False
+
+    def fetch(self, windows) -> None:
+        """Read every source of type t listed under key k whose dates reach [lo, hi], for each (t, k, lo, hi)
+        given: the ranges of one type joined where they overlap (their keys with them), one statement per
+        100 joined ranges."""
+        out: list[tuple[str, dt.date, dt.date, set]] = []
+        for t, k, a, b in sorted((w for w in set(windows) if not self._covered(w[:2], *w[2:])),
+                                 key=lambda w: (w[0], w[2], w[3], w[1])):
+            if out and out[-1][0] == t and a <= out[-1][2]:
+                out[-1] = (t, out[-1][1], max(b, out[-1][2]), out[-1][3] | {k})
+            else:
+                out.append((t, a, b, {k}))
+        sqlite = self.conn.dialect.name == "sqlite"
+        mark = "?" if sqlite else "%s"
+        for i in range(0, len(out), 100):
+            part = out[i:i + 100]
+            terms, params = [], []
+            for j, (t, a, b, keys) in enumerate(part):
+                keyed = " OR ".join(["s.actors LIKE ? ESCAPE '\\' OR s.initiator = ?"] * len(keys))
+                listed = [x for k in sorted(keys) for x in (_like(k), k)]
+                lo, hi = (a.isoformat(), b.isoformat()) if sqlite else (a, b)
+                floor = a - dt.timedelta(days=WINDOW_CAP_DAYS) if a > dt.date.min + dt.timedelta(days=WINDOW_CAP_DAYS) \
+                    else dt.date.min
+                if (b - floor).days < 400:  # each start day sought apart: no scan over a month of other days
+                    days = ", ".join(f"'{floor + dt.timedelta(days=n)}'" for n in range((b - floor).days + 1))
+                    terms.append(_REACH_SQL[0].format(days=days, keyed=keyed))
+                    params += [j, t, lo, *listed]
+                else:
+                    terms.append(_REACH_SQL[1].format(keyed=keyed))
+                    params += [j, t, floor.isoformat() if sqlite else floor, hi, lo, *listed]
+                terms.append(_REACH_SQL[2].format(keyed=keyed))
+                params += [j, t, True, lo, hi, *listed]
+            sql = " UNION ALL ".join(terms)
+            rows = self.conn.exec_driver_sql(sql if sqlite else sql.replace("?", "%s"), tuple(params)).fetchall()
+            for s, row in zip(self._keep(_typed(row[1:]) for row in rows), rows):
+                t, _, _, keys = part[row[0]]
+                for k in keys:  # listed under one of them at least (a superset of each key's: _linked decides)
+                    self.by_key.setdefault((t, k), {})[s.id] = s
+            for t, a, b, keys in part:
+                for k in keys:
+                    self.read.setdefault((t, k), []).append((a, b))
+
+    def around(self, s) -> list[Loaded]:
+        """Stored sources that may be linked to s: of its type, sharing a key, dates overlapping. (Remembered:
+        many sources of a part share type, keys and dates, and once a range is read for a key, later reads
+        only add sources outside it or, under the other keys of a joined range, more of the superset.)"""
+        keys = s.keys()
+        memo = (s.type, keys, s.date_start, s.date_end)
+        if memo in self.memo:
+            return self.memo[memo]
+        self.fetch([(s.type, k, s.date_start, s.date_end) for k in keys])
+        found: dict[int, Loaded] = {}
+        for k in keys:
+            for o in self.by_key.get((s.type, k), {}).values():
+                if o.date_start <= s.date_end and o.date_end >= s.date_start:
+                    found[o.id] = o
+        self.memo[memo] = out = list(found.values())
+        return out
+
+    def by_ids(self, ids) -> list[Loaded]:
+        missing = sorted(set(ids) - set(self.by_id))
+        if missing:
+            self._keep(self.conn.execute(_KEYLESS_SELECT.where(_S.c.id.in_(missing))))
+        return [self.by_id[i] for i in ids if i in self.by_id]
+
+    def short_events(self, held: dict[int, int]) -> set[int]:
+        """The events that have more stored sources than `held` counts (those not read whole already)."""
+        ids = sorted(set(held) - self.events_read)
+        if not ids:
+            return set()
+        counts = self.conn.execute(select(_S.c.event_id, func.count()).where(_S.c.event_id.in_(ids))
+                                   .group_by(_S.c.event_id)).all()
+        return {e for e, n in counts if n > held[e]}
+
+    def of_events(self, event_ids) -> list[Loaded]:
+        """Every stored source of these events."""
+        missing = sorted(set(event_ids) - self.events_read)
+        if missing:
+            self._keep(self.conn.execute(_KEYLESS_SELECT.where(_S.c.event_id.in_(missing))))
+            self.events_read |= set(missing)
+        wanted = set(event_ids)
+        return [s for s in self.by_id.values() if s.event_id in wanted]
+
+
+_SELECTED = ", ".join(f's."{c}"' for c in SOURCE_COLUMNS)
+# _reach_conditions as driver SQL, for sources listed under some keys (or a few more: their actors hold 'key:'):
+# read on every write, where SQLAlchemy's statement building cost more than the query
+_REACH_SQL = (
+    # sources of a month at most, their start days listed (ISO literals made here from dates)
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED}, NULL FROM eventsource s "
+    "WHERE s.type = ? AND s.date_start IN ({days}) AND s.date_end >= ? AND ({keyed})",
+    # the same over a range of start days, for a range too long to list
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED}, NULL FROM eventsource s "
+    "WHERE s.type = ? AND s.date_start >= ? AND s.date_start <= ? AND s.date_end >= ? AND ({keyed})",
+    # wider sources, by their end
+    f"SELECT CAST(? AS INTEGER) AS q, {_SELECTED}, NULL FROM eventsource s "
+    "WHERE s.type = ? AND s.wide = ? AND s.date_end >= ? AND s.date_start <= ? AND ({keyed})")
+
+
+def _like(key: str) -> str:
+    """A LIKE pattern for actors lists holding 'key:' (a superset of those listing key as an actor)."""
+    return "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
+
+
+_DATE_AT = (SOURCE_COLUMNS.index("date_start"), SOURCE_COLUMNS.index("date_end"))
+
+
+def _typed(row) -> tuple:
+    """A driver row of _SELECTED as SQLAlchemy would give it (SQLite holds dates as ISO text)."""
+    row = list(row)
+    for i in _DATE_AT:
+        if isinstance(row[i], str):
+            row[i] = dt.date.fromisoformat(row[i][:10])
+    return tuple(row)
+
+
+def _parts(reach: _Reach, pending: Regroup) -> dict[tuple, Loaded]:
+    """The sources of every part of the same-act graph that the write touched, whole."""
+    reach.fetch([(s.type, k, s.date_start, s.date_end) for s in pending.new + pending.removed for k in s.keys()])
+    queue = list(pending.new)
+    for r in pending.removed:  # the parts its removal may have cut: from each of its neighbours
+        queue += [o for o in reach.around(r) if _linked(r.report, o.report)]
+    queue += reach.by_ids(pending.seeds) + reach.of_events(pending.dirty)
+    members: dict[tuple, Loaded] = {}
+    while queue:
+        while queue:  # breadth first: the sources a level needs read in one statement
+            level = {}
+            for s in queue:
+                if _node(s) not in members:
+                    level.setdefault(_node(s), s)
+            members.update(level)
+            reach.fetch([(s.type, k, s.date_start, s.date_end) for s in level.values() for k in s.keys()])
+            queue = [o for s in level.values() for o in reach.around(s)
+                     if _node(o) not in members and _linked(s.report, o.report)]
+        # every source of an event regrouped is regrouped with it (so in a database grouped as a bulk load
+        # groups, this finds none)
+        held: dict[int, int] = {}
+        for s in members.values():
+            if s.event_id:
+                held[s.event_id] = held.get(s.event_id, 0) + 1
+        short = reach.short_events(held)  # counted on the index: the sources are read only where some are missing
+        queue = [o for o in reach.of_events(short) if _node(o) not in members] if short else []
+    wanted = sorted({s.article_id for s in members.values() if s.akey is None})
+    if wanted:
+        keys = dict(reach.conn.execute(select(Article.id, Article.key).where(Article.id.in_(wanted))).all())
+        for s in members.values():
+            if s.akey is None:
+                s.akey, s._report = keys[s.article_id], None  # its report again, with its key
+    return {s.rkey: s for s in members.values()}
+
+
+def _node(s: Loaded):
+    """A source's identity while regrouping: its id, or the object itself for a new one."""
+    return s.id or ("new", id(s))
+
+
+def recluster(session: Session, pending: Regroup) -> None:
+    """Regroup the sources a write touched into events, order-independently, and store what changed."""
+    session.flush()
+    conn = session.connection()
+    reach = _Reach(conn)
+    members = _parts(reach, pending)
+    ordered = sorted(members.values(), key=lambda s: (s.id == 0, s.id, s.rkey))
+    before: dict[int, set] = {}
+    for s in ordered:
+        if s.event_id:
+            before.setdefault(s.event_id, set()).add(s.rkey)
+    used: set[int] = set()
+    plans = []  # (event id or None, sources, group, changed)
+    moves = []
+    for group in group_reports_blocked([s.report for s in ordered]):
+        sources = [members[r.key] for r in group]
+        keep = min((s.event_id for s in sources if s.event_id and s.event_id not in used), default=None)
+        if keep is not None:
+            used.add(keep)
+        changed = keep is None or keep in pending.dirty or before.get(keep) != {s.rkey for s in sources}
+        plans.append((keep, sources, group, changed))
+        for s, why in zip(sources, merge_reason(group)):
+            if s.id and (s.event_id != keep or s.merge_reason != why):
+                moves.append(s)
+            s.merge_reason = why
+    orphans = (set(before) | pending.dirty) - used
+    refreshed = [p for p in plans if p[3]]
+    # what the events recomputed and deleted hold now; their totals are taken away (as tally.note would)
+    old = _stored(conn, [p[0] for p in refreshed if p[0] is not None] + sorted(orphans))
+    session.flush()
+    totals = session.info.setdefault("facet_totals", Counter())
+    for ev, actors, topics in old.values():
+        if not ev["hidden"]:
+            tally.add(totals, ev["type"], ev["date_start"], [a for a, (role, _) in actors.items() if role != "mentioned"],
+                      list(topics), -1)
+
+    lex = load_lexicon()
+    correction_rows = corrections.live_rows(session, {s.article_id for _, sources, _, _ in refreshed for s in sources})
+    fields = [corrections.apply(session, sources, summarize(sources, lex, group), correction_rows)
+              for _, sources, group, _ in refreshed]
+    now = utcnow()
+    new = [(i, f) for i, (p, f) in enumerate(zip(refreshed, fields)) if p[0] is None]
+    ids = [p[0] for p in refreshed]
+    if new:
+        rows = [{**{k: f[k] for k in EVENT_FIELDS}, "created_at": now, "updated_at": now} for _, f in new]
+        made = conn.execute(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows).scalars().all()
+        for (i, _), event_id in zip(new, made):
+            ids[i] = event_id
+    event_of = {id(sources): event_id for (_, sources, _, _), event_id in zip(refreshed, ids)}
+    for keep, sources, _, _ in plans:
+        event_id = keep if keep is not None else event_of[id(sources)]
+        for s in sources:
+            s.event_id = event_id
+    if moves:
+        conn.execute(update(EventSource).where(EventSource.id == bindparam("_id"))
+                     .values(event_id=bindparam("_event"), merge_reason=bindparam("_why")),
+                     [{"_id": s.id, "_event": s.event_id, "_why": s.merge_reason} for s in moves])
+    if pending.new:
+        conn.execute(insert(EventSource), [{k: getattr(s, k) for k in SOURCE_COLUMNS if k != "id"} for s in pending.new])
+    _delete_events(conn, orphans)
+    _write_events(conn, ids, fields, [sources for _, sources, _, _ in refreshed], old, now, totals)
+    if fields:
+        note_span(conn, max((f["date_end"] - f["date_start"]).days for f in fields))
+
+
+def _stored(conn, ids: list[int]) -> dict[int, tuple[dict, dict, dict]]:
+    """Stored events: {id: (their EVENT_FIELDS, {actor id: (role, date_start)}, {topic id: date_start})}."""
+    if not ids:
+        return {}
+    ea, et = EventActor.__table__, EventTopic.__table__
+    out = {row[0]: (dict(zip(EVENT_FIELDS, row[1:])), {}, {})
+           for row in conn.execute(select(_E.c.id, *(_E.c[k] for k in EVENT_FIELDS)).where(_E.c.id.in_(ids)))}
+    for event_id, actor_id, role, day in conn.execute(select(ea.c.event_id, ea.c.actor_id, ea.c.role, ea.c.date_start)
+                                                      .where(ea.c.event_id.in_(ids))):
+        out[event_id][1][actor_id] = (role, day)
+    for event_id, topic_id, day in conn.execute(select(et.c.event_id, et.c.topic_id, et.c.date_start)
+                                                .where(et.c.event_id.in_(ids))):
+        out[event_id][2][topic_id] = day
     return out
 
 
-def _needs_refresh(session: Session, event_ids) -> None:
-    """Events whose sources changed outside recluster: it recomputes them even where its grouping
-    leaves their sources as they are."""
-    session.info.setdefault("unrefreshed", set()).update(event_ids)
+def _write_events(conn, ids: list[int], fields: list[dict], groups: list[list], old: dict, now, totals: Counter) -> None:
+    """Store the recomputed events: for those that existed, only the columns, actors and topics that changed
+    (updated_at always); search rows rewritten; their totals added (as tally.note would read them back)."""
+    slugs = sorted({slug for f in fields for slug, _ in f["roles"]})
+    names = sorted({name for f in fields for name in f["topics"]})
+    actor_ids = dict(conn.execute(select(Actor.slug, Actor.id).where(Actor.slug.in_(slugs))).all()) if slugs else {}
+    topic_ids = dict(conn.execute(select(Topic.name, Topic.id).where(Topic.name.in_(names))).all()) if names else {}
+    updates: dict[tuple, list[dict]] = {}
+    actors_gone, actors_new, topics_gone, topics_new = [], [], [], []
+    for event_id, f in zip(ids, fields):
+        actors = [(actor_ids[slug], role) for slug, role in f["roles"] if slug in actor_ids]
+        topics = [topic_ids[name] for name in f["topics"] if name in topic_ids]
+        want_actors = {a: (role, f["date_start"]) for a, role in actors}
+        want_topics = {t: f["date_start"] for t in topics}
+        had_actors, had_topics = ({}, {}) if event_id not in old else old[event_id][1:]
+        if event_id in old:
+            ev = old[event_id][0]
+            cols = tuple(k for k in EVENT_FIELDS if ev[k] != f[k])
+            updates.setdefault(cols, []).append({"_id": event_id, "_updated_at": now, **{"_" + k: f[k] for k in cols}})
+        if len(want_actors) < len(actors) or len(want_topics) < len(topics):
+            # an actor or topic twice (an editor's list): everything rewritten, and the insert fails as it did
+            actors_gone += [{"e": event_id, "a": a} for a in had_actors]
+            topics_gone += [{"e": event_id, "t": t} for t in had_topics]
+            actors_new += [(event_id, a, role, f["date_start"]) for a, role in actors]
+            topics_new += [(event_id, t, f["date_start"]) for t in topics]
+        else:
+            actors_gone += [{"e": event_id, "a": a} for a, v in had_actors.items() if want_actors.get(a) != v]
+            actors_new += [(event_id, a, *v) for a, v in want_actors.items() if had_actors.get(a) != v]
+            topics_gone += [{"e": event_id, "t": t} for t, v in had_topics.items() if want_topics.get(t) != v]
+            topics_new += [(event_id, t, v) for t, v in want_topics.items() if had_topics.get(t) != v]
+        if not f["hidden"]:
+            tally.add(totals, f["type"], f["date_start"], [a for a, role in actors if role != "mentioned"], topics, +1)
+    for cols, rows in updates.items():
+        conn.execute(update(Event).where(Event.id == bindparam("_id"))
+                     .values(**{k: bindparam("_" + k) for k in cols}, updated_at=bindparam("_updated_at")), rows)
+    if actors_gone:
+        conn.execute(text("DELETE FROM eventactor WHERE event_id = :e AND actor_id = :a"), actors_gone)
+    if topics_gone:
+        conn.execute(text("DELETE FROM eventtopic WHERE event_id = :e AND topic_id = :t"), topics_gone)
+    if actors_new:
+        conn.execute(insert(EventActor), [dict(zip(("event_id", "actor_id", "role", "date_start"), r)) for r in actors_new])
+    if topics_new:
+        conn.execute(insert(EventTopic), [dict(zip(("event_id", "topic_id", "date_start"), r)) for r in topics_new])
+    if conn.dialect.name == "sqlite" and ids:
+        stored = [i for i in ids if i in old]
+        if stored:
+            conn.execute(text("DELETE FROM event_fts WHERE rowid = :id"), [{"id": i} for i in stored])
+        conn.execute(text("INSERT INTO event_fts(rowid, title, evidence) VALUES (:id, :t, :e)"),
+                     [{"id": i, "t": f["title"], "e": "\n".join(s.sentence for s in group)}
+                      for i, f, group in zip(ids, fields, groups)])
 
 
-def recluster(session: Session, windows: list[tuple[str, dt.date, dt.date]]) -> None:
-    """Regroup the sources near the given dates into events, order-independently."""
-    touched: set[int] = set()
-    for etype, lo, hi in _windows(windows):
-        rows = _block(session, etype, lo, hi)
-        by_key = {}
-        for s, akey in rows:
-            by_key[_report(s, akey).key] = s
-        used: set[int] = set()
-        before: dict[int, set[int]] = {}
-        for s, _ in rows:
-            before.setdefault(s.event_id, set()).add(s.id)
-        for group in group_reports_blocked([_report(s, akey) for s, akey in rows]):
-            sources = [by_key[r.key] for r in group]
-            keep = min((s.event_id for s in sources if s.event_id not in used), default=None)
-            if keep is None:
-                keep = _new_event(session, sources[0])
-            used.add(keep)
-            changed = before.get(keep) != {s.id for s in sources} or keep in session.info.get("unrefreshed", ())
-            for s, why in zip(sources, merge_reason(group)):
-                if s.event_id != keep or s.merge_reason != why:
-                    touched.add(s.event_id)  # the event it leaves, refreshed or deleted below
-                    s.event_id, s.merge_reason = keep, why
-                    session.add(s)
-                    changed = True
-            if changed:  # events whose sources did not change keep their fields: nothing to recompute
-                touched.add(keep)
-    session.flush()
-    _delete_orphans(session, touched)
-    for event_id in touched:
-        refresh_event(session, event_id)
-    session.info.pop("unrefreshed", None)
-
-
-def _new_event(session: Session, s: EventSource) -> int:
-    event = Event(date=s.date, date_start=s.date_start, date_end=s.date_end, precision="day", type=s.type, title="")
-    session.add(event)
-    session.flush()
-    tally.note(session, [event.id], +1)
-    return event.id
-
-
-def _delete_orphans(session: Session, event_ids: set[int]) -> None:
-    if not event_ids:
+def _delete_events(conn, gone: set[int]) -> None:
+    """Events left without sources (their totals already taken away)."""
+    if not gone:
         return
-    used = set(session.exec(select(EventSource.event_id).where(EventSource.event_id.in_(event_ids))).all())
-    gone = event_ids - used
-    if gone:
-        tally.note(session, gone, -1)
-        session.execute(delete(EventActor).where(EventActor.event_id.in_(gone)))
-        session.execute(delete(EventTopic).where(EventTopic.event_id.in_(gone)))
-        _fts_delete(session, gone)
-        session.execute(delete(Event).where(Event.id.in_(gone)))
+    ids = sorted(gone)
+    conn.execute(delete(EventActor).where(EventActor.event_id.in_(ids)))
+    conn.execute(delete(EventTopic).where(EventTopic.event_id.in_(ids)))
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("DELETE FROM event_fts WHERE rowid = :id"), [{"id": i} for i in ids])
+    conn.execute(delete(Event).where(Event.id.in_(ids)))
 
 
 def summarize(sources: list, lex=None, reports: list[Report] | None = None) -> dict:
@@ -328,23 +657,17 @@ def _fts_write(session: Session, event: Event, sources: list[EventSource]) -> No
                     {"id": event.id, "t": event.title, "e": "\n".join(s.sentence for s in sources)})
 
 
-def _fts_delete(session: Session, ids: set[int]) -> None:
-    if session.get_bind().dialect.name == "sqlite":
-        for i in ids:
-            session.execute(text("DELETE FROM event_fts WHERE rowid = :id"), {"id": i})
-
-
 def reextract_all(session: Session) -> tuple[int, int]:
     """Run extraction again over every stored article (after a lexicon change)."""
     n_articles = n_events = 0
     for article_id in session.exec(select(Article.id).order_by(Article.id)).all():
         article = session.get(Article, article_id)
         raw = RawArticle(article.title, article.published, article.body, article.outlet, article.url, article.source)
-        windows = _drop_sources(session, article.id)
+        pending = _drop_sources(session, article.id)
         candidates = extract(raw)
         ensure_actors(session.connection(), candidates)
-        windows += _add_sources(session, article, candidates)
-        recluster(session, windows)
+        _add_sources(session, article.id, article.key, candidates, pending)
+        recluster(session, pending)
         bump_version(session)
         session.commit()
         n_articles += 1
@@ -373,8 +696,7 @@ def split_event(session: Session, event_id: int, source_ids: list[int]) -> int:
             session.add(s)
             session.merge(SplitLock(article_id=s.article_id, mention=s.mention, lock=lock))
     session.flush()
-    _needs_refresh(session, [event_id, new.id])
-    recluster(session, [(s.type, s.date_start, s.date_end) for s in sources])
+    recluster(session, Regroup(seeds={s.id for s in sources}, dirty={event_id, new.id}))
     bump_version(session)
     session.commit()
     return new.id
@@ -391,7 +713,7 @@ def note_span(conn, days: int) -> None:
 def bump_version(session: Session) -> None:
     """Write the pending facet totals and tell every app process that cached counts are stale."""
     tally.flush(session)
-    session.execute(text(BUMP))
+    session.connection().execute(text(BUMP))
 
 
 def counts(session: Session) -> dict[str, int]:

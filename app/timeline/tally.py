@@ -81,7 +81,7 @@ def note(session, event_ids: Iterable[int], sign: int) -> None:
     """Take the stored state of these events into the session's pending totals (flushed by `flush`)."""
     session.flush()
     pending = session.info.setdefault("facet_totals", Counter())
-    for etype, date_start, actors, topics in event_states(session, event_ids).values():
+    for etype, date_start, actors, topics in event_states(session.connection(), event_ids).values():
         add(pending, etype, date_start, actors, topics, sign)
 
 
@@ -89,7 +89,7 @@ def flush(session) -> None:
     """Write the session's pending totals (called before every write commits)."""
     pending = session.info.pop("facet_totals", None)
     if pending:
-        write(session, pending)
+        write(session.connection(), pending)
 
 
 def write(conn, counter: Counter) -> None:
