@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from app.db import init_db, make_engine
 from tests.conftest import ROOT, drop_database, make_settings, new_database
+from tests.pipeline.facets import named_totals
 
 TIMELINE = Path(sys.executable).with_name("timeline")
 SEED = int(os.environ.get("CRASH_TEST_SEED", random.randrange(10**6)))
@@ -83,17 +84,7 @@ def snapshot(url: str) -> dict:
              sorted(topics.get(row[0], [])))
             for row in c.execute(text("SELECT id, date, date_start, date_end, precision, approximate, type, title, "
                                       "slug, summary, source_count FROM event")))
-        # facet keys name actors and topics by id; ids are not content (a killed transaction still
-        # advances PostgreSQL's sequences), so compare them by slug and name
-        names = {f"a:{i}": f"a:{slug}" for i, slug in c.execute(text("SELECT id, slug FROM actor"))}
-        names |= {f"t:{i}": f"t:{name}" for i, name in c.execute(text("SELECT id, name FROM topic"))}
-        def named(key: str) -> str:  # composite keys ('p:a:3', 'a:3|t:1', '2025-03|a:3') part by part
-            if key.startswith("p:"):
-                return "p:" + named(key[2:])
-            parts = [names.get(k, k) for k in key.split("|")]
-            return "|".join(parts if parts[0][:1].isdigit() else sorted(parts))  # a pair's keys in either order
-        totals = sorted((named(f), named(o), n)
-                        for f, o, n in c.execute(text("SELECT facet, other, n FROM facettotal")) if n)
+        totals = named_totals(c)
         span = c.execute(text("SELECT max_span_days FROM dataversion")).scalar()
         orphans = c.execute(text("SELECT count(*) FROM event WHERE id NOT IN (SELECT event_id FROM eventsource)")).scalar()
     engine.dispose()

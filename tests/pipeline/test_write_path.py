@@ -31,6 +31,7 @@ from app.pipeline.reader import RawArticle
 from app.pipeline.store import bulk_ingest, ingest_article, reextract_all, sync_lexicon
 from app.timeline import tally
 from tests.conftest import ROOT, drop_database, make_settings, new_database
+from tests.pipeline.facets import named_totals
 
 _spec = importlib.util.spec_from_file_location("bench_generate_wp", ROOT / "bench" / "generate.py")
 gen = importlib.util.module_from_spec(_spec)
@@ -122,16 +123,7 @@ def snapshot(engine) -> dict:
             events.append((tuple(str(v) for v in row[1:]), sorted(sources.get(row[0], [])),
                            sorted(actors.get(row[0], [])), sorted(topics.get(row[0], [])), fts.get(row[0], [])))
         stray_fts = sorted(set(fts) - ids)
-        names = {f"a:{i}": f"a:{slug}" for i, slug in c.execute(text("SELECT id, slug FROM actor"))}
-        names |= {f"t:{i}": f"t:{name}" for i, name in c.execute(text("SELECT id, name FROM topic"))}
-
-        def named(key: str) -> str:  # composite keys ('p:a:3', 'a:3|t:1', '2025-03|a:3') part by part
-            if key.startswith("p:"):
-                return "p:" + named(key[2:])
-            parts = [names.get(k, k) for k in key.split("|")]
-            return "|".join(parts if parts[0][:1].isdigit() else sorted(parts))
-        totals = sorted((named(f), named(o), n)
-                        for f, o, n in c.execute(text("SELECT facet, other, n FROM facettotal")) if n)
+        totals = named_totals(c)
         span = c.execute(text("SELECT max_span_days FROM dataversion")).scalar()
         widest = max(((dt.date.fromisoformat(str(e[0][2])[:10]) - dt.date.fromisoformat(str(e[0][1])[:10])).days
                       for e in events), default=0)
