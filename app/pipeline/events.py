@@ -373,13 +373,14 @@ VERB_START = re.compile(r"(?i)(?:\w+ed|imposing|placing|renewing|adding|banning|
 CAUSED_TO = re.compile(r"\b(?:led|prompted|forced|pushed|allowed|enabled|caused|persuaded|convinced|voted)\s+(?:[\w.'\u2019-]+\s+){0,3}to\s+(?:\w+\s+)?$", re.I)
 # 'A on Saturday and held B': the gap between two acts of one subject (no comma, no reported clause)
 COORDINATED_ACT = re.compile(r"(?:(?!\bthat\b)[^,;])*?\band\s+(?:then\s+|also\s+|later\s+)?(?:[a-z]+ed\s+|held\s+|had\s+|met\s+|made\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?", re.S)
-TOLD_IN = re.compile(r"(?:\s+(?!that\b)[\w'\u2019.-]+){0,4}\s+(?:in|during)\s+(?:(?:a|an|the|their|his|her)\s+(?:[\w-]+\s+){0,3})?")
+TOLD_IN = re.compile(r"\s+" + IN_ENCOUNTER.pattern)  # from the reporting verb's end: ' Xi in a phone '
 TOPIC_NOUN = re.compile(r"(?i)\b(?:over|about|regarding|concerning)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}$")
 SAID_IN = re.compile(r"\bin\s+(?:a|an|his|her|its|their)\s+(?:[\w-]+\s+){0,2}(?:statement|post|message|briefing|interview|"
                      r"speech|address|letter|tweet|readout|communiqu[eé])\b")
-REACTED_TO = re.compile(r"(?i)\b(?:welcomed|welcomes|hailed|hails|condemned|condemns|praised|praises|critici[sz]ed|"
-                        r"denounced|denounces|rejected|dismissed|applauded|deplored|lamented)\s+(?:the|this|that|these|those|"
-                        r"their|its|his|her|\w+['\u2019]s)\s+(?:[\w-]+\s+){0,2}$")
+# verbs of a reaction to a named act ('hailed the prisoner swap'), for its date and for the act's
+REACTING = r"(?:welcomed|welcomes|hailed|hails|condemned|condemns|praised|praises|critici[sz]ed|denounced|denounces|" \
+           r"rejected|dismissed|applauded|deplored|lamented)"
+REACTED_TO = re.compile(rf"(?i)\b{REACTING}\s+(?:the|this|that|these|those|their|its|his|her|\w+['\u2019]s)\s+(?:[\w-]+\s+){{0,2}}$")
 PURPOSE = re.compile(r"\bfor\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?$")  # 'for talks', 'for a state visit'
 LEAD_IN = re.compile(r"\s*(?:(?:And|But|So|Then|Also)\s+)?")
 
@@ -764,7 +765,7 @@ def _offset_from(c: _Dating) -> _Date | None:
 
 
 # 'hailed the prisoner swap', 'condemned the strikes': a reaction that names the act it answers
-REACTION = re.compile(r"(?i)(?:hailed|welcomed|condemned|praised|critici[sz]ed|denounced|applauded|deplored|lamented)\s+"
+REACTION = re.compile(rf"(?i){REACTING}\s+"
                       r"(?:the|this|that|these|those|their|its|his|her)\s+(?:[\w-]+\s+){0,2}?(?P<noun>prisoner (?:swap|exchange)|"
                       r"swap|exchange|deal|agreement|accord|ceasefire|truce|talks|meeting|summit|call|visit|strikes?|attacks?|"
                       r"sanctions|election|vote|referendum)\b")
